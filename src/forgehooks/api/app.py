@@ -1,0 +1,69 @@
+"""The app factory: the five faces, the native API, health, and the embedded delivery worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from forgehooks import console
+from forgehooks.api import errors, guards, health, metrics, native
+from forgehooks.api.faces import load_faces
+from forgehooks.api.middleware import EncodedSlashMiddleware
+from forgehooks.config import Settings
+from forgehooks.services import alerts
+from forgehooks.services.runtime import Runtime
+
+log = logging.getLogger("forgehooks")
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """A runtime with every face's wire format registered."""
+    return Runtime.build(settings, [f.wire for f in load_faces()])
+
+
+def create_app(
+    settings: Settings | None = None, *, runtime: Runtime | None = None, workers: int | None = None
+) -> FastAPI:
+    """The whole HTTP service. `workers` embedded delivery workers (default: 1 if enabled)."""
+    settings = settings or (runtime.settings if runtime else Settings())
+    rt = runtime or build_runtime(settings)
+    faces = load_faces()
+    worker_count = workers if workers is not None else (1 if settings.embedded_worker else 0)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(rt.new_worker().run(stop)) for _ in range(worker_count)]
+        tasks.append(asyncio.create_task(alerts.watch(rt, stop)))
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if runtime is None:
+                await rt.close()
+
+    app = FastAPI(
+        title="forgehooks",
+        version="0.1.0",
+        description="Webhooks for code forges, wire-compatible with five platforms' webhook APIs.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    app.state.faces = faces
+    app.include_router(health.router)
+    app.include_router(metrics.router)
+    app.include_router(native.router)
+    app.include_router(console.router)
+    for face in faces:
+        app.include_router(face.router)
+    renderers = [(prefix, face.render_error) for face in faces for prefix in face.prefixes]
+    renderers.append((native.PREFIX, errors.native_error))
+    render = errors.install(app, renderers)
+    guards.install(app, settings, render)
+    app.add_middleware(EncodedSlashMiddleware)
+    return app

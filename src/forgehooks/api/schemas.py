@@ -1,0 +1,375 @@
+"""Request and response models of the native API (/api/forgehooks/v1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from forgehooks.core.deliveries import Attempt, Delivery
+from forgehooks.core.events import EventKind
+from forgehooks.core.hooks import BranchFilterStrategy, Hook, SecretScheme, masked_headers
+from forgehooks.core.projects import Project, Role, Token, User
+
+
+class ProjectIn(BaseModel):
+    """A project to create."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str = Field(description="OWNER/NAME", examples=["acme/widgets"])
+    description: str = ""
+    organization_id: str = ""
+    default_branch: str = "main"
+    visibility: str = "private"
+
+
+class ProjectOut(BaseModel):
+    """A project with every identity the five faces use."""
+
+    id: int
+    hex_id: str
+    uuid: str
+    path: str
+    owner: str
+    name: str
+    organization_id: str
+    description: str
+    default_branch: str
+    visibility: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, project: Project) -> ProjectOut:
+        """From the domain object."""
+        return cls(
+            id=project.id,
+            hex_id=project.hex_id,
+            uuid=project.uuid,
+            path=project.path,
+            owner=project.owner,
+            name=project.name,
+            organization_id=project.organization_id,
+            description=project.description,
+            default_branch=project.default_branch,
+            visibility=project.visibility,
+            created_at=project.created_at,
+        )
+
+
+class UserIn(BaseModel):
+    """A user to create (admins only)."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str
+    name: str = ""
+    email: str = ""
+    is_admin: bool = False
+
+
+class UserOut(BaseModel):
+    """A user."""
+
+    id: int
+    username: str
+    name: str
+    email: str
+    is_admin: bool
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        """From the domain object."""
+        return cls(
+            id=user.id, username=user.username, name=user.name, email=user.email, is_admin=user.is_admin
+        )
+
+
+class MemberIn(BaseModel):
+    """A member to add, or a role to change."""
+
+    model_config = ConfigDict(extra="forbid")
+    username: str
+    role: str = Field(description="owner, maintainer, developer or reporter")
+
+
+class MemberOut(BaseModel):
+    """A member and their role."""
+
+    user: UserOut
+    role: str
+
+
+class TokenIn(BaseModel):
+    """A personal access token to create for the caller."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "api"
+    expires_at: datetime | None = None
+
+
+class TokenOut(BaseModel):
+    """A token; `token` (the secret value) is present only in the answer that created it."""
+
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked: bool
+    token: str | None = None
+
+    @classmethod
+    def of(cls, token: Token, value: str | None = None) -> TokenOut:
+        """From the domain object (and the value, once)."""
+        return cls(
+            id=token.id,
+            user_id=token.user_id,
+            name=token.name,
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+            revoked=token.revoked,
+            token=value,
+        )
+
+
+class BranchFilterModel(BaseModel):
+    """Which branches a hook hears about."""
+
+    strategy: BranchFilterStrategy = BranchFilterStrategy.ALL
+    pattern: str = ""
+
+
+class HookIn(BaseModel):
+    """A hook to create or replace; on PATCH only the given fields change."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str
+    events: list[EventKind] = Field(default_factory=lambda: [EventKind.PUSH])
+    branch_filter: BranchFilterModel = Field(default_factory=BranchFilterModel)
+    secret: str = ""
+    secret_scheme: SecretScheme = SecretScheme.SIGNATURE
+    ssl_verify: bool = True
+    content_type: str = "application/json"
+    name: str = ""
+    description: str = ""
+    active: bool = True
+    standard_webhooks: bool = False
+    custom_headers: dict[str, str] = Field(default_factory=dict, description="at most 20; values are secret")
+    url_variables: dict[str, str] = Field(default_factory=dict, description="values replace {name} in url")
+    ordered: bool = False
+
+
+class HookPatch(BaseModel):
+    """Fields to change on a hook."""
+
+    model_config = ConfigDict(extra="forbid")
+    url: str | None = None
+    events: list[EventKind] | None = None
+    branch_filter: BranchFilterModel | None = None
+    secret: str | None = None
+    secret_scheme: SecretScheme | None = None
+    ssl_verify: bool | None = None
+    content_type: str | None = None
+    name: str | None = None
+    description: str | None = None
+    active: bool | None = None
+    standard_webhooks: bool | None = None
+    custom_headers: dict[str, str] | None = None
+    url_variables: dict[str, str] | None = None
+    ordered: bool | None = None
+
+
+class RotateIn(BaseModel):
+    """A new signing secret; the old one keeps signing too during the grace period."""
+
+    model_config = ConfigDict(extra="forbid")
+    secret: str = Field(min_length=1)
+    grace_hours: float = Field(24.0, ge=0, le=24 * 30)
+
+
+class HookOut(BaseModel):
+    """A hook as the native API shows it (the secret itself is never returned)."""
+
+    id: int
+    uuid: str
+    project_id: int
+    dialect: str
+    url: str
+    events: list[EventKind]
+    branch_filter: BranchFilterModel
+    has_secret: bool
+    secret_scheme: SecretScheme
+    ssl_verify: bool
+    content_type: str
+    name: str
+    description: str
+    active: bool
+    standard_webhooks: bool
+    created_at: datetime
+    updated_at: datetime
+    last_status_code: int | None
+    last_message: str
+    last_at: datetime | None
+    consecutive_failures: int
+    disabled_until: datetime | None
+    disabled: bool
+    custom_headers: dict[str, str]
+    url_variables: dict[str, str]
+    ordered: bool
+    previous_secret_until: datetime | None
+
+    @classmethod
+    def of(cls, hook: Hook) -> HookOut:
+        """From the domain object."""
+        return cls(
+            id=hook.id,
+            uuid=hook.uuid,
+            project_id=hook.project_id,
+            dialect=hook.dialect,
+            url=hook.url,
+            events=sorted(hook.events),
+            branch_filter=BranchFilterModel(
+                strategy=hook.branch_filter.strategy, pattern=hook.branch_filter.pattern
+            ),
+            has_secret=bool(hook.secret),
+            secret_scheme=hook.secret_scheme,
+            ssl_verify=hook.ssl_verify,
+            content_type=hook.content_type,
+            name=hook.name,
+            description=hook.description,
+            active=hook.active,
+            standard_webhooks=hook.standard_webhooks,
+            created_at=hook.created_at,
+            updated_at=hook.updated_at,
+            last_status_code=hook.last_status_code,
+            last_message=hook.last_message,
+            last_at=hook.last_at,
+            consecutive_failures=hook.consecutive_failures,
+            disabled_until=hook.disabled_until,
+            disabled=hook.disabled,
+            custom_headers=masked_headers(hook.custom_headers),
+            url_variables=masked_headers(hook.url_variables),
+            ordered=hook.ordered,
+            previous_secret_until=hook.previous_secret_until,
+        )
+
+
+class TestIn(BaseModel):
+    """Which kind of sample event a hook test sends."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: EventKind = EventKind.PUSH
+
+
+class TestOut(BaseModel):
+    """What the receiver answered to a test."""
+
+    status: int | None
+    message: str
+    duration_ms: float
+
+
+class EventIn(BaseModel):
+    """A canonical event to publish; `body` has the shape of the kind's family (see schemas)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: EventKind
+    body: dict[str, Any]
+    occurred_at: datetime | None = None
+
+
+class PublishedOut(BaseModel):
+    """What a publish created."""
+
+    event_id: str
+    deliveries: int
+
+
+class AttemptOut(BaseModel):
+    """One attempt of a delivery."""
+
+    number: int
+    started_at: datetime
+    duration_ms: float
+    request_url: str
+    request_headers: dict[str, str]
+    response_status: int | None
+    response_headers: dict[str, str]
+    response_body: str
+    error: str
+    verdict: str
+
+    @classmethod
+    def of(cls, attempt: Attempt) -> AttemptOut:
+        """From the domain object."""
+        return cls(
+            number=attempt.number,
+            started_at=attempt.started_at,
+            duration_ms=attempt.duration_ms,
+            request_url=attempt.request_url,
+            request_headers=dict(attempt.request_headers),
+            response_status=attempt.response_status,
+            response_headers=dict(attempt.response_headers),
+            response_body=attempt.response_body,
+            error=attempt.error,
+            verdict=attempt.verdict.value,
+        )
+
+
+class DeliveryOut(BaseModel):
+    """A delivery and, when asked, its attempts and body."""
+
+    id: str
+    hook_id: int
+    event_id: str
+    event_kind: str
+    dialect: str
+    state: str
+    attempt_count: int
+    next_attempt_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    last_status_code: int | None
+    last_error: str
+    attempts: list[AttemptOut] | None = None
+    body: str | None = None
+
+    @classmethod
+    def of(
+        cls, delivery: Delivery, attempts: list[Attempt] | None = None, body: bytes | None = None
+    ) -> DeliveryOut:
+        """From the domain objects."""
+        return cls(
+            id=delivery.id,
+            hook_id=delivery.hook_id,
+            event_id=delivery.event_id,
+            event_kind=delivery.event_kind,
+            dialect=delivery.dialect,
+            state=delivery.state.value,
+            attempt_count=delivery.attempt_count,
+            next_attempt_at=delivery.next_attempt_at,
+            created_at=delivery.created_at,
+            updated_at=delivery.updated_at,
+            last_status_code=delivery.last_status_code,
+            last_error=delivery.last_error,
+            attempts=[AttemptOut.of(a) for a in attempts] if attempts is not None else None,
+            body=body.decode("utf-8", "replace") if body is not None else None,
+        )
+
+
+class ReplayIn(BaseModel):
+    """Which deliveries to send again."""
+
+    model_config = ConfigDict(extra="forbid")
+    since: datetime
+    hook_id: int | None = None
+    failed_only: bool = False
+
+
+class ReplayOut(BaseModel):
+    """How many deliveries were queued again."""
+
+    requeued: int
+
+
+ROLE_NAMES = {r.name.lower(): r for r in Role}

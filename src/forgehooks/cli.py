@@ -1,0 +1,307 @@
+"""The `forgehooks` command: serve, worker, db, users, tokens, projects, emit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from forgehooks.api.app import build_runtime, create_app
+from forgehooks.config import Settings
+from forgehooks.core.codec import to_jsonable
+from forgehooks.core.errors import ForgehooksError
+from forgehooks.core.events import EventKind
+from forgehooks.core.projects import Role
+from forgehooks.services import accounts, alerts, events, projects
+from forgehooks.services.runtime import Runtime
+from forgehooks.sources.commands import demo, git_hook_app
+from forgehooks.store.migrate import upgrade
+
+app = typer.Typer(
+    help="forgehooks: webhooks for code forges, five platforms' APIs at once.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="Users.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Personal access tokens.", no_args_is_help=True)
+projects_app = typer.Typer(help="Projects and members.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(projects_app, name="projects")
+app.add_typer(git_hook_app, name="git-hook")
+app.command("demo")(demo)
+
+console = Console(stderr=True)
+T = TypeVar("T")
+JsonOpt = Annotated[bool, typer.Option("--json", help="print the created object as one JSON object")]
+
+
+def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
+    """Run `work` against the configured database, turning domain errors into exit code 1."""
+    settings = Settings()
+
+    async def main() -> T:
+        rt = build_runtime(settings)
+        try:
+            return await work(rt)
+        finally:
+            await rt.close()
+
+    try:
+        return asyncio.run(main())
+    except ForgehooksError as exc:
+        console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+
+
+def _emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(obj), default=str) + "\n")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the schema migrations to the configured database."""
+    settings = Settings()
+    upgrade(settings.resolved_database_url, revision, schema=settings.database_schema or None)
+    console.print(f"database at {revision}: {settings.resolved_database_url.split('@')[-1]}")
+
+
+@db_app.command("prune")
+def db_prune(
+    older_than_days: Annotated[int, typer.Option(help="delete events older than this many days")] = 30,
+) -> None:
+    """Delete old events whose deliveries are all finished, with their bodies and attempts."""
+    from datetime import timedelta
+
+    from forgehooks.core.clock import utcnow
+    from forgehooks.store.retention import prune_events
+
+    async def work(rt: Runtime) -> int:
+        total = 0
+        while True:
+            async with rt.db.transaction() as conn:
+                pruned = await prune_events(conn, utcnow() - timedelta(days=older_than_days))
+            total += pruned
+            if not pruned:
+                return total
+
+    console.print(f"pruned {_with_runtime(work)} events older than {older_than_days} days")
+
+
+@db_app.command("rotate-key")
+def db_rotate_key() -> None:
+    """Re-encrypt every hook secret under the first key of FORGEHOOKS_SECRET_KEY."""
+    from forgehooks.store.retention import reencrypt_secrets
+
+    async def work(rt: Runtime) -> int:
+        async with rt.db.transaction() as conn:
+            return await reencrypt_secrets(conn, rt.box)
+
+    console.print(f"re-encrypted {_with_runtime(work)} hook secrets with the newest key")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="listen address")] = None,
+    port: Annotated[int | None, typer.Option(help="listen port")] = None,
+    workers: Annotated[int | None, typer.Option(help="embedded delivery workers (0: none)")] = None,
+) -> None:
+    """Run the API, the console and (by default) the delivery workers in one process."""
+    import uvicorn
+
+    overrides: dict[str, Any] = {}
+    if host:
+        overrides["host"] = host
+    if port:
+        overrides["port"] = port
+    settings = Settings(**overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    upgrade(settings.resolved_database_url, schema=settings.database_schema or None)
+    issued = _with_runtime(accounts.ensure_admin)
+    base = settings.base_url()
+    if issued is not None:
+        console.print("[bold]First start:[/bold] created user [cyan]admin[/cyan]; its token (shown once):")
+        console.print(f"  [green]{issued.value}[/green]")
+    console.print(f"API:     {base}/api/forgehooks/v1  (OpenAPI: {base}/docs)")
+    console.print(f"Console: {base}/")
+    application = create_app(settings, workers=workers)
+    uvicorn.run(
+        application, host=settings.host, port=settings.port, log_level="info", loop="uvloop", http="httptools"
+    )
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="sends in flight")] = None,
+) -> None:
+    """Run delivery workers only (scale out: as many as you like on PostgreSQL)."""
+    overrides: dict[str, Any] = {"worker_concurrency": concurrency} if concurrency else {}
+    settings = Settings(**overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def main() -> None:
+        rt = build_runtime(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await asyncio.gather(rt.new_worker().run(stop), alerts.watch(rt, stop))
+        finally:
+            await rt.close()
+
+    try:
+        import uvloop
+
+        uvloop.run(main())
+    except ImportError:
+        asyncio.run(main())
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    admin: Annotated[bool, typer.Option("--admin", help="make the user an administrator")] = False,
+    name: str = "",
+    email: str = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a user."""
+    user = _with_runtime(
+        lambda rt: accounts.create_user(rt, username, name=name, email=email, is_admin=admin)
+    )
+    _emit_json(user) if as_json else console.print(f"created user {user.username} (id {user.id})")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user: Annotated[str, typer.Option("--user", help="the token's owner")],
+    name: str = "cli",
+    expires_at: Annotated[datetime | None, typer.Option(help="expiry time (ISO-8601)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a personal access token; its value is printed once."""
+
+    async def work(rt: Runtime) -> accounts.IssuedToken:
+        return await accounts.issue_token(
+            rt, await accounts.find_user(rt, user), name=name, expires_at=expires_at
+        )
+
+    issued = _with_runtime(work)
+    if as_json:
+        _emit_json(to_jsonable(issued.token) | {"token": issued.value})
+    else:
+        console.print(f"token for {user} (shown once):")
+        sys.stdout.write(issued.value + "\n")
+
+
+@projects_app.command("create")
+def projects_create(
+    path: Annotated[str, typer.Argument(help="OWNER/NAME")],
+    owner: Annotated[str, typer.Option(help="the owning user")] = "admin",
+    description: str = "",
+    organization_id: str = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a project (with numeric, 32-hex and UUID ids)."""
+
+    async def work(rt: Runtime) -> Any:
+        user = await accounts.find_user(rt, owner)
+        return await projects.create_project(
+            rt, user, path, description=description, organization_id=organization_id
+        )
+
+    project = _with_runtime(work)
+    if as_json:
+        _emit_json(project)
+    else:
+        console.print(f"created {project.path}: id {project.id}, hex {project.hex_id}, uuid {project.uuid}")
+
+
+@projects_app.command("add-member")
+def projects_add_member(
+    path: Annotated[str, typer.Argument(help="OWNER/NAME")],
+    username: str,
+    role: Annotated[str, typer.Option(help="owner, maintainer, developer or reporter")] = "developer",
+) -> None:
+    """Add a user to a project with a role."""
+    try:
+        parsed = Role[role.upper()]
+    except KeyError as exc:
+        raise typer.BadParameter("role must be owner, maintainer, developer or reporter") from exc
+
+    async def work(rt: Runtime) -> None:
+        await projects.add_member(rt, await projects.find_project(rt, path), username, parsed)
+
+    _with_runtime(work)
+    console.print(f"{username} is now {parsed.name.lower()} of {path}")
+
+
+@app.command()
+def emit(
+    project: Annotated[str, typer.Argument(help="project id or OWNER/NAME")],
+    kind: Annotated[EventKind, typer.Argument(help="event kind")],
+    body: Annotated[str, typer.Option(help="the body as JSON, or @file.json")] = "",
+    user: Annotated[str, typer.Option(help="the acting user")] = "admin",
+    sample: Annotated[bool, typer.Option(help="publish a realistic sample body")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Publish one canonical event to a project's hooks."""
+    from forgehooks.core.clock import utcnow
+    from forgehooks.core.samples import sample_body
+
+    raw = Path(body[1:]).read_text() if body.startswith("@") else body
+
+    async def work(rt: Runtime) -> events.Published:
+        found = await projects.find_project(rt, project)
+        actor = events.actor_of(await accounts.find_user(rt, user))
+        if sample or not raw:
+            parsed = sample_body(kind, found.snapshot(rt.settings.base_url()), actor, utcnow())
+        else:
+            parsed = events.parse_body(kind, json.loads(raw))
+        return await events.publish(rt, events.build_event(rt, found, kind, parsed, actor))
+
+    published = _with_runtime(work)
+    if as_json:
+        _emit_json(published)
+    else:
+        console.print(f"event {published.event_id}: {published.deliveries} deliveries")
+
+
+@app.command()
+def replay(
+    project: Annotated[str, typer.Argument(help="project id or OWNER/NAME")],
+    since: Annotated[datetime, typer.Option(help="replay deliveries created since this time (ISO-8601)")],
+    hook: Annotated[int | None, typer.Option(help="only this hook's deliveries")] = None,
+    failed_only: Annotated[bool, typer.Option("--failed-only", help="only deliveries that failed")] = False,
+) -> None:
+    """Send again every finished delivery of a project (or hook) since a time, with the same ids."""
+    from rich.progress import Progress
+
+    from forgehooks.services.replay import replay as replay_batches
+
+    async def work(rt: Runtime) -> int:
+        found = await projects.find_project(rt, project)
+        done = 0
+        with Progress(console=console) as progress:
+            task = progress.add_task("replaying", total=None)
+            async for done, total in replay_batches(
+                rt, found, since=since, hook_id=hook, failed_only=failed_only
+            ):
+                progress.update(task, completed=done, total=total)
+        return done
+
+    console.print(f"queued {_with_runtime(work)} deliveries again")
+
+
+if __name__ == "__main__":
+    app()

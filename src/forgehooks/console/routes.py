@@ -1,0 +1,260 @@
+"""Console pages: sign-in, projects, a project's hooks and events, a hook's deliveries, one delivery."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from forgehooks.console.auth import (
+    Session,
+    check_sign_in_csrf,
+    checked_session,
+    current_session,
+    end_session,
+    new_sign_in_csrf,
+    remember_sign_in_csrf,
+    runtime_of,
+    start_session,
+)
+from forgehooks.console.guard import ConsoleRoute
+from forgehooks.console.masking import mask_headers
+from forgehooks.console.paging import PER_PAGE, Pager
+from forgehooks.console.views import STATIC, face_titles, page
+from forgehooks.core.deliveries import DeliveryState
+from forgehooks.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
+from forgehooks.core.events import EventKind
+from forgehooks.core.projects import Project, Role
+from forgehooks.services import accounts, deliveries, hooks, overview, projects
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+SessionDep = Annotated[Session, Depends(current_session)]
+FormSessionDep = Annotated[Session, Depends(checked_session)]
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=100_000)]
+KINDS = frozenset(k.value for k in EventKind)
+STATIC_FILES = {"console.css": "text/css", "console.js": "text/javascript"}
+
+
+def _safe_next(target: str) -> str:
+    """Only console paths of this site; anything else would be an open redirect."""
+    if target.startswith("/-/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/-/projects"
+
+
+async def _project(request: Request, session: Session, identity: str, needed: Role) -> tuple[Project, Role]:
+    """The project and the user's role in it; members only (others get 404), `needed` or 403."""
+    rt = runtime_of(request)
+    project = await projects.find_project(rt, identity)
+    role = await projects.role_in(rt, session.user, project)
+    if role is None:
+        raise NotFound("404 Project Not Found")
+    if role < needed:
+        raise PermissionDenied(f"this needs the {needed.name.lower()} role in {project.path}")
+    return project, role
+
+
+@router.get("/")
+async def home() -> RedirectResponse:
+    """The console's start page is the project list."""
+    return RedirectResponse("/-/projects", status_code=303)
+
+
+@router.get("/-/static/{name}")
+async def static_file(name: str) -> FileResponse:
+    """The console's stylesheet and script, from the package itself."""
+    if name not in STATIC_FILES:
+        raise NotFound("no such file")
+    return FileResponse(
+        STATIC / name, media_type=STATIC_FILES[name], headers={"Cache-Control": "public, max-age=3600"}
+    )
+
+
+@router.get("/-/sign-in")
+async def sign_in_form(request: Request, next: str = "") -> Response:
+    """The sign-in form: one personal access token."""
+    csrf = new_sign_in_csrf()
+    response = page(request, "sign_in.html", csrf=csrf, next=_safe_next(next), error="")
+    remember_sign_in_csrf(request, response, csrf)
+    return response
+
+
+@router.post("/-/sign-in")
+async def sign_in(request: Request) -> Response:
+    """Check the token; keep it in the session cookie and go on, or show the form again."""
+    await check_sign_in_csrf(request)
+    form = await request.form()
+    token, target = str(form.get("token", "")).strip(), _safe_next(str(form.get("next", "")))
+    try:
+        await accounts.authenticate(runtime_of(request), token)
+    except Unauthenticated as exc:
+        csrf = new_sign_in_csrf()
+        refused = page(request, "sign_in.html", status=401, csrf=csrf, next=target, error=exc.message)
+        remember_sign_in_csrf(request, refused, csrf)
+        return refused
+    response = RedirectResponse(target, status_code=303)
+    start_session(request, response, token)
+    return response
+
+
+@router.post("/-/sign-out")
+async def sign_out(session: FormSessionDep) -> Response:
+    """Forget the session."""
+    response = RedirectResponse("/-/sign-in", status_code=303)
+    end_session(response)
+    return response
+
+
+@router.get("/-/projects")
+async def project_list(request: Request, session: SessionDep, page_number: PageNumber = 1) -> Response:
+    """The projects the user is a member of (every project for an admin)."""
+    offset = (page_number - 1) * PER_PAGE
+    found, total = await projects.list_projects(
+        runtime_of(request), session.user, offset=offset, limit=PER_PAGE
+    )
+    pager = Pager(number=page_number, total=total)
+    return page(request, "projects.html", session=session, projects=found, pager=pager)
+
+
+@router.get("/-/projects/{project_id}")
+async def project_hooks(request: Request, session: SessionDep, project_id: str) -> Response:
+    """Every hook of the project, whichever face made it, with its last hour at a glance."""
+    rt = runtime_of(request)
+    project, _role = await _project(request, session, project_id, Role.REPORTER)
+    found, total = await hooks.list_hooks(rt, project, offset=0, limit=rt.settings.max_hooks_per_project)
+    activity = await overview.hook_activity(rt, project, [h.id for h in found])
+    return page(
+        request,
+        "project.html",
+        session=session,
+        project=project,
+        hooks=found,
+        total=total,
+        activity=activity,
+        faces=face_titles(request),
+    )
+
+
+@router.get("/-/projects/{project_id}/events")
+async def project_events(
+    request: Request, session: SessionDep, project_id: str, page_number: PageNumber = 1
+) -> Response:
+    """The project's event stream, newest first."""
+    project, _role = await _project(request, session, project_id, Role.REPORTER)
+    offset = (page_number - 1) * PER_PAGE
+    rows, total = await overview.event_stream(runtime_of(request), project, offset=offset, limit=PER_PAGE)
+    pager = Pager(number=page_number, total=total)
+    return page(request, "events.html", session=session, project=project, events=rows, pager=pager)
+
+
+def _state_filter(value: str) -> DeliveryState | None:
+    if not value:
+        return None
+    try:
+        return DeliveryState(value)
+    except ValueError:
+        raise InvalidInput("state", f"unknown delivery state {value!r}") from None
+
+
+def _kind_filter(value: str) -> str | None:
+    if value and value not in KINDS:
+        raise InvalidInput("kind", f"unknown event kind {value!r}")
+    return value or None
+
+
+@router.get("/-/projects/{project_id}/hooks/{hook_id}")
+async def hook_deliveries(
+    request: Request,
+    session: SessionDep,
+    project_id: str,
+    hook_id: int,
+    state: str = "",
+    kind: str = "",
+    page_number: PageNumber = 1,
+) -> Response:
+    """A hook's deliveries, newest first, filtered by state and event kind."""
+    rt = runtime_of(request)
+    project, role = await _project(request, session, project_id, Role.REPORTER)
+    hook = await hooks.get_hook(rt, project, hook_id)
+    offset = (page_number - 1) * PER_PAGE
+    found, total = await overview.hook_deliveries(
+        rt,
+        hook,
+        state=_state_filter(state),
+        kind=_kind_filter(kind),
+        offset=offset,
+        limit=PER_PAGE,
+    )
+    activity = await overview.hook_activity(rt, project, [hook.id])
+    return page(
+        request,
+        "hook.html",
+        session=session,
+        project=project,
+        hook=hook,
+        deliveries=found,
+        pager=Pager(number=page_number, total=total, keep={"state": state, "kind": kind}),
+        state=state,
+        kind=kind,
+        states=list(DeliveryState),
+        kinds=list(EventKind),
+        activity=activity[hook.id],
+        faces=face_titles(request),
+        can_manage=role >= Role.MAINTAINER,
+        reenabled="reenabled" in request.query_params,
+    )
+
+
+@router.post("/-/projects/{project_id}/hooks/{hook_id}/reenable")
+async def reenable(request: Request, session: FormSessionDep, project_id: str, hook_id: int) -> Response:
+    """Clear a hook's failures; its held deliveries go out again."""
+    rt = runtime_of(request)
+    project, _ = await _project(request, session, project_id, Role.MAINTAINER)
+    await hooks.reenable_hook(rt, project, await hooks.get_hook(rt, project, hook_id))
+    return RedirectResponse(f"/-/projects/{project_id}/hooks/{hook_id}?reenabled=1", status_code=303)
+
+
+@router.get("/-/projects/{project_id}/deliveries/{delivery_id}")
+async def delivery_detail(
+    request: Request, session: SessionDep, project_id: str, delivery_id: str
+) -> Response:
+    """One delivery: the exact body sent and every attempt with request and response."""
+    rt = runtime_of(request)
+    project, role = await _project(request, session, project_id, Role.REPORTER)
+    detail = await deliveries.get_delivery(rt, project, delivery_id)
+    try:
+        hook = await hooks.get_hook(rt, project, detail.delivery.hook_id)
+    except NotFound:
+        hook = None  # deleted since; its log stays readable
+    secret = hook.secret if hook else ""
+    attempts = [
+        (a, mask_headers(a.request_headers, secret), mask_headers(a.response_headers))
+        for a in detail.attempts
+    ]
+    return page(
+        request,
+        "delivery.html",
+        session=session,
+        project=project,
+        hook=hook,
+        detail=detail,
+        attempts=list(reversed(attempts)),
+        pending=detail.delivery.state is DeliveryState.QUEUED,
+        can_manage=role >= Role.MAINTAINER,
+        resendable=detail.delivery.state is not DeliveryState.QUEUED,
+        resent="resent" in request.query_params,
+        faces=face_titles(request),
+    )
+
+
+@router.post("/-/projects/{project_id}/deliveries/{delivery_id}/resend")
+async def resend(request: Request, session: FormSessionDep, project_id: str, delivery_id: str) -> Response:
+    """Send the same delivery again: same id, same bytes, a new attempt."""
+    rt = runtime_of(request)
+    project, _ = await _project(request, session, project_id, Role.MAINTAINER)
+    detail = await deliveries.get_delivery(rt, project, delivery_id)
+    hooks.check_test_rate(rt, session.user.id, detail.delivery.hook_id)
+    await deliveries.redeliver(rt, project, delivery_id)
+    return RedirectResponse(f"/-/projects/{project_id}/deliveries/{delivery_id}?resent=1", status_code=303)

@@ -1,0 +1,1 @@
+"""Pure domain model of forgehooks: standard library only, no framework."""

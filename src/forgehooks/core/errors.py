@@ -1,0 +1,63 @@
+"""The domain error tree. Each face renders these in its own documented error shape.
+
+ForgehooksError
+├── Unauthenticated      no, wrong, expired or revoked credential (401)
+├── PermissionDenied     authenticated, but lacking the role (403)
+├── NotFound             unknown project, hook, delivery, ... (404)
+├── Conflict             a unique identity already taken (409)
+├── InvalidInput         a field fails validation; names the field (400/422)
+├── LimitExceeded        a quota such as hooks per project (422)
+├── RateLimited          too many calls; carries retry_after seconds (429)
+└── PayloadTooLarge      a request body over the size limit (413)
+"""
+
+from __future__ import annotations
+
+
+class ForgehooksError(Exception):
+    """Base of every error a face may turn into a 4xx answer."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Unauthenticated(ForgehooksError):
+    """The request carries no valid credential."""
+
+
+class PermissionDenied(ForgehooksError):
+    """The caller is known but may not do this."""
+
+
+class NotFound(ForgehooksError):
+    """The named thing does not exist (or is not visible to the caller)."""
+
+
+class Conflict(ForgehooksError):
+    """The thing to create already exists."""
+
+
+class InvalidInput(ForgehooksError):
+    """A field of the request is missing or malformed."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.reason = message
+
+
+class LimitExceeded(ForgehooksError):
+    """A configured quota would be exceeded."""
+
+
+class RateLimited(ForgehooksError):
+    """Too many calls in a window."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PayloadTooLarge(ForgehooksError):
+    """The request body is over the configured size limit."""

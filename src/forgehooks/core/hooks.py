@@ -1,0 +1,132 @@
+"""Hooks: the canonical subscription record shared by all five faces, and its health rule."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from forgehooks.core.events import EventKind
+
+
+class BranchFilterStrategy(StrEnum):
+    """How a hook's branch filter pattern is read."""
+
+    ALL = "all_branches"  #: every branch matches
+    WILDCARD = "wildcard"  #: shell-style `*` pattern, e.g. `release/*`
+    REGEX = "regex"  #: a regular expression searched in the branch name
+
+
+class SecretScheme(StrEnum):
+    """How a hook's secret protects its deliveries."""
+
+    TOKEN = "token"  #: sent verbatim in the dialect's token header
+    SIGNATURE = "signature"  #: used as the HMAC key of the dialect's signature header
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BranchFilter:
+    """Which branches a hook hears about."""
+
+    strategy: BranchFilterStrategy = BranchFilterStrategy.ALL
+    pattern: str = ""
+
+
+ALL_BRANCHES = BranchFilter()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HookSpec:
+    """The fields a face may write: everything about a hook except identity and health."""
+
+    url: str
+    events: frozenset[EventKind] = frozenset({EventKind.PUSH})
+    branch_filter: BranchFilter = ALL_BRANCHES
+    secret: str = ""
+    secret_scheme: SecretScheme = SecretScheme.TOKEN
+    ssl_verify: bool = True
+    content_type: str = "application/json"
+    name: str = ""
+    description: str = ""
+    active: bool = True
+    standard_webhooks: bool = False
+    #: Extra request headers (secret values: encrypted at rest, masked when shown or logged).
+    custom_headers: Mapping[str, str] = field(default_factory=dict)
+    #: Secret parts of the URL: `{name}` in the url is replaced at send time (GitLab's url_variables).
+    url_variables: Mapping[str, str] = field(default_factory=dict)
+    #: Deliver strictly in publish order: one in flight, a failing one holds the rest.
+    ordered: bool = False
+    #: Face-owned fields with no canonical counterpart (e.g. CodeArts' token_type).
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Hook(HookSpec):
+    """A stored hook with its identities and health."""
+
+    id: int
+    uuid: str
+    project_id: int
+    dialect: str  # the face that created it
+    created_at: datetime
+    updated_at: datetime
+    last_status_code: int | None = None
+    last_message: str = ""
+    last_at: datetime | None = None
+    consecutive_failures: int = 0
+    disabled_until: datetime | None = None
+    disabled: bool = False  # permanently, until re-enabled
+    #: After a secret rotation the old secret still signs, alongside the new, until then.
+    previous_secret: str = ""
+    previous_secret_until: datetime | None = None
+
+    def is_paused(self, now: datetime) -> bool:
+        """Whether deliveries to this hook must wait (disabled, or temporarily disabled)."""
+        return self.disabled or (self.disabled_until is not None and self.disabled_until > now)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HookHealth:
+    """The failure count and disabled state after one more attempt."""
+
+    consecutive_failures: int
+    disabled_until: datetime | None
+    disabled: bool
+
+
+#: GitLab's model: after this many failures in a row a hook is paused, first for one
+#: minute, doubling per further failure up to a day; after PERMANENT it is disabled.
+TEMPORARY_AFTER = 4
+PERMANENT_AFTER = 40
+FIRST_PAUSE = timedelta(minutes=1)
+LONGEST_PAUSE = timedelta(hours=24)
+
+
+def health_after(failures_before: int, succeeded: bool, now: datetime) -> HookHealth:
+    """Apply the auto-disable rule to one attempt's outcome."""
+    if succeeded:
+        return HookHealth(consecutive_failures=0, disabled_until=None, disabled=False)
+    failures = failures_before + 1
+    if failures >= PERMANENT_AFTER:
+        return HookHealth(consecutive_failures=failures, disabled_until=None, disabled=True)
+    if failures >= TEMPORARY_AFTER:
+        pause = min(FIRST_PAUSE * 2 ** (failures - TEMPORARY_AFTER), LONGEST_PAUSE)
+        return HookHealth(consecutive_failures=failures, disabled_until=now + pause, disabled=False)
+    return HookHealth(consecutive_failures=failures, disabled_until=None, disabled=False)
+
+
+MASK = "****"
+
+
+def expand_url(url: str, variables: Mapping[str, str]) -> str:
+    """The URL to send to: each `{name}` replaced by its secret value."""
+    for name, value in variables.items():
+        url = url.replace("{" + name + "}", value)
+    return url
+
+
+def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Custom headers as shown: names kept, values masked."""
+    return dict.fromkeys(headers, MASK)

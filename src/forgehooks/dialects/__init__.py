@@ -1,0 +1,1 @@
+"""The five API faces. Each subpackage has the same file roles; `face.py` is their contract."""

@@ -1,0 +1,57 @@
+"""Who is calling (the personal token in AccessToken) and which repository of which organization."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import Depends, Header, Path, Query
+
+from forgehooks.core.errors import InvalidInput, NotFound
+from forgehooks.core.projects import Project, Role, User
+from forgehooks.dialects.face import RuntimeDep, bearer, first_present
+from forgehooks.services import accounts, projects
+
+
+async def current_user(
+    rt: RuntimeDep,
+    access_token: Annotated[
+        str | None,
+        Query(alias="AccessToken", description="个人访问令牌 (personal access token)"),
+    ] = None,
+    yunxiao_token: Annotated[str | None, Header(alias="x-yunxiao-token")] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> User:
+    """The token's user: `AccessToken` query, `x-yunxiao-token` header, or `Authorization: Bearer`.
+
+    Alibaba Cloud's AK/SK signature (`Authorization: acs ...`) is not a credential here.
+    """
+    return await accounts.authenticate(
+        rt, first_present([access_token, yunxiao_token, bearer(authorization)])
+    )
+
+
+UserDep = Annotated[User, Depends(current_user)]
+
+
+async def repository(
+    rt: RuntimeDep,
+    user: UserDep,
+    project_id: Annotated[str, Path(alias="ProjectId", description="代码库ID (repository id)")],
+    organization_id: Annotated[
+        str | None, Query(alias="OrganizationId", description="企业标识 (organization id)")
+    ] = None,
+) -> Project:
+    """The repository the caller maintains; a wrong OrganizationId hides it like an unknown one.
+
+    A repository without an organization accepts any OrganizationId.
+    """
+    project = await projects.access(rt, user, unquote(project_id), Role.MAINTAINER)
+    if project.organization_id and not organization_id:
+        raise InvalidInput("OrganizationId", "is required")
+    if project.organization_id and organization_id != project.organization_id:
+        raise NotFound("Repository not found in this organization (代码库不存在)")
+    return project
+
+
+RepositoryDep = Annotated[Project, Depends(repository)]

@@ -1,0 +1,64 @@
+"""How Codeup delivers: `Codeup-Event`/`X-Codeup-Event` name the event, `X-Codeup-Token` the secret."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from forgehooks.core.events import Event, EventFamily, EventKind
+from forgehooks.core.hooks import Hook, SecretScheme
+from forgehooks.core.signing import hmac_sha256_hex
+from forgehooks.core.wire import Envelope, OutgoingRequest, base_headers
+from forgehooks.dialects.codeup_v3 import payloads
+
+DIALECT = "codeup_v3"
+
+
+def event_name(kind: EventKind) -> str:
+    """The value of Codeup's event headers for `kind`, e.g. `Push Hook`."""
+    family = kind.family
+    match family:
+        case EventFamily.REF:
+            return "Tag Push Hook" if kind.is_tag else "Push Hook"
+        case EventFamily.MERGE_REQUEST:
+            return "Merge Request Hook"
+        case EventFamily.NOTE:
+            return "Note Hook"
+        case EventFamily.ISSUE:
+            return "Issue Hook"
+        case EventFamily.PIPELINE:
+            return "Pipeline Hook"
+        case EventFamily.COLLABORATOR:
+            return "Member Hook"
+        case EventFamily.SYSTEM:
+            return "System Hook"
+        case _:
+            assert_never(family)
+
+
+class CodeupWire:
+    """Codeup's wire format: its payloads, its event headers, its plain token header."""
+
+    dialect = DIALECT
+
+    def render(self, event: Event) -> bytes:
+        """The payload Codeup sends for `event`."""
+        return payloads.render(event)
+
+    def request(self, hook: Hook, envelope: Envelope, body: bytes) -> OutgoingRequest:
+        """Base headers, both spellings of the event header, and the secret token verbatim.
+
+        Codeup has no signature; a secret whose scheme was set to signature (through
+        another face) is never sent in clear but signs `X-Forgehooks-Signature` instead.
+        """
+        headers = base_headers(envelope)
+        try:
+            name = event_name(EventKind(envelope.event_kind))
+        except ValueError:
+            name = "System Hook"
+        headers["Codeup-Event"] = name
+        headers["X-Codeup-Event"] = name
+        if hook.secret and hook.secret_scheme is SecretScheme.SIGNATURE:
+            headers["X-Forgehooks-Signature"] = "sha256=" + hmac_sha256_hex(hook.secret, body)
+        elif hook.secret:
+            headers["X-Codeup-Token"] = hook.secret
+        return OutgoingRequest(url=hook.url, headers=headers)

@@ -1,0 +1,1 @@
+"""Delivery engine: fan-out, the aiohttp sender with its SSRF guard, and workers."""

@@ -1,0 +1,57 @@
+"""Fan-out: which hooks get an event, rendered once per dialect, one delivery row per hook."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from forgehooks.core.deliveries import DeliveryState
+from forgehooks.core.events import Event
+from forgehooks.core.filters import wants
+from forgehooks.core.hooks import Hook
+from forgehooks.core.ids import new_uuid
+from forgehooks.core.wire import WireFormat
+
+
+@dataclass(slots=True)
+class FanoutPlan:
+    """Bodies by dialect and the deliveries to create (body ids filled in after insert)."""
+
+    bodies: dict[str, bytes] = field(default_factory=dict)
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+
+
+def plan(event: Event, hooks: Sequence[Hook], wires: Mapping[str, WireFormat], now: datetime) -> FanoutPlan:
+    """Render `event` for every dialect with a matching hook; one delivery per such hook."""
+    result = FanoutPlan()
+    for index, hook in enumerate(h for h in hooks if wants(h, event)):
+        if hook.dialect not in result.bodies:
+            result.bodies[hook.dialect] = wires[hook.dialect].render(event)
+        if hook.disabled:
+            state, due = DeliveryState.HELD, now
+        elif hook.disabled_until is not None and hook.disabled_until > now:
+            state, due = DeliveryState.QUEUED, hook.disabled_until
+        else:
+            state, due = DeliveryState.QUEUED, now
+        result.deliveries.append(
+            {
+                "id": new_uuid(),
+                "hook_id": hook.id,
+                "event_id": event.id,
+                "project_id": event.project.id,
+                "event_kind": event.kind.value,
+                "dialect": hook.dialect,
+                "state": state.value,
+                # a microsecond apart keeps creation order among equal due times
+                "next_attempt_at": due + timedelta(microseconds=index),
+                "created_at": now,
+                "updated_at": now,
+                "attempt_count": 0,
+                "lease_token": None,
+                "last_error": "",
+                "last_status_code": None,
+            }
+        )
+    return result

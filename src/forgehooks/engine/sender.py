@@ -1,0 +1,155 @@
+"""The one outgoing HTTP client: pooled aiohttp session, timeouts, capped bodies, no redirects.
+
+aiohttp's errors are translated into an `Outcome` through one table, most specific first;
+nothing else in the engine knows aiohttp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+
+from forgehooks.core.deliveries import Outcome
+from forgehooks.engine.egress import BlockedAddress, GuardedResolver, is_public, literal_address
+
+RESPONSE_BODY_CAP = 64 * 1024
+
+#: aiohttp/OS errors to the reason recorded in the attempt, most specific first.
+ERROR_TABLE: tuple[tuple[type[BaseException], str], ...] = (
+    (BlockedAddress, "blocked: receiver address is not public"),
+    (asyncio.TimeoutError, "timeout"),
+    (aiohttp.ServerTimeoutError, "timeout"),
+    (aiohttp.ClientConnectorCertificateError, "TLS certificate error"),
+    (aiohttp.ClientSSLError, "TLS error"),
+    (aiohttp.ClientConnectorDNSError, "DNS resolution failed"),
+    (aiohttp.ClientConnectorError, "connection refused or unreachable"),
+    (aiohttp.ServerDisconnectedError, "server disconnected"),
+    (aiohttp.ClientPayloadError, "broken response body"),
+    (aiohttp.ClientResponseError, "invalid HTTP response"),
+    (aiohttp.ClientOSError, "connection reset"),
+    (aiohttp.InvalidURL, "invalid URL"),
+    (aiohttp.ClientError, "HTTP client error"),
+    (OSError, "network error"),
+)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The recorded reason for a failed send, with the library's own detail."""
+    underneath = getattr(exc, "os_error", None) or exc.__cause__
+    if isinstance(underneath, BlockedAddress):
+        exc = underneath  # aiohttp wraps the guard's refusal in its own DNS error
+    for kind, reason in ERROR_TABLE:
+        if isinstance(exc, kind):
+            detail = str(exc).strip()
+            return f"{reason}: {detail}"[:500] if detail else reason
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        except (TypeError, ValueError):
+            return None
+
+
+def _literal_not_public(url: str) -> bool:
+    address = literal_address(urlsplit(url).hostname or "")
+    return address is not None and not is_public(address)
+
+
+def clean_text(raw: bytes) -> str:
+    """Response bytes as text for the log: decoded leniently, NUL bytes removed."""
+    return raw.decode("utf-8", "replace").replace("\x00", "")
+
+
+class Sender:
+    """Sends one request per attempt over a shared connection pool."""
+
+    def __init__(
+        self,
+        *,
+        allow_local: bool,
+        total_timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+        per_host_limit: int = 64,
+        total_limit: int = 0,
+        resolver: AbstractResolver | None = None,
+    ) -> None:
+        self.allow_local = allow_local
+        self.inner_resolver = resolver  # the DNS resolver under the guard (tests inject a stub)
+        self.timeout = aiohttp.ClientTimeout(total=total_timeout, sock_connect=connect_timeout)
+        self.per_host_limit = per_host_limit
+        self.total_limit = total_limit
+        self._session: aiohttp.ClientSession | None = None
+        self._insecure = ssl.create_default_context()
+        self._insecure.check_hostname = False
+        self._insecure.verify_mode = ssl.CERT_NONE
+
+    def _open(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=self.total_limit,
+            limit_per_host=self.per_host_limit,
+            resolver=GuardedResolver(allow_local=self.allow_local, inner=self.inner_resolver),
+            ttl_dns_cache=10,
+            enable_cleanup_closed=True,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            timeout=self.timeout,
+            auto_decompress=False,
+            skip_auto_headers=("User-Agent",),
+            max_line_size=16 * 1024,
+            max_field_size=16 * 1024,
+        )
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The shared session, opened on first use inside the running loop."""
+        if self._session is None or self._session.closed:
+            self._session = self._open()
+        return self._session
+
+    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+        """POST `body` to `url`; never raises for network or HTTP trouble."""
+        started = time.perf_counter()
+        if not self.allow_local and _literal_not_public(url):
+            # aiohttp connects to literal IPs without asking the resolver, so check them here
+            return Outcome(error="blocked: receiver address is not public")
+        try:
+            async with self.session.post(
+                url,
+                data=body,
+                headers=dict(headers),
+                allow_redirects=False,
+                ssl=True if ssl_verify else self._insecure,
+            ) as response:
+                raw = await response.content.read(RESPONSE_BODY_CAP)
+                return Outcome(
+                    status=response.status,
+                    headers={k: v for k, v in response.headers.items()},
+                    body=clean_text(raw),
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                    retry_after=_retry_after(response.headers.get("Retry-After")),
+                )
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            return Outcome(error=describe_error(exc), duration_ms=(time.perf_counter() - started) * 1000)
+
+    async def close(self) -> None:
+        """Close the pool."""
+        if self._session is not None:
+            await self._session.close()

@@ -1,0 +1,86 @@
+"""Engines for SQLite (embedded) and PostgreSQL (scale-out), with the pragmas they need."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from forgehooks.store.tables import metadata
+
+
+class Database:
+    """One async engine and the transactions on it."""
+
+    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 10) -> None:
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self.schema = schema
+        self.engine: AsyncEngine = self._create_engine(pool_size)
+
+    def _create_engine(self, pool_size: int) -> AsyncEngine:
+        if self.is_sqlite:
+            engine = create_async_engine(self.url, connect_args={"timeout": 30})
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(engine.sync_engine, "begin", _sqlite_begin)
+            return engine
+        connect_args: dict[str, Any] = {}
+        if self.schema:
+            connect_args["server_settings"] = {"search_path": self.schema}
+        return create_async_engine(
+            self.url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+        )
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A connection inside one transaction, committed on success.
+
+        On SQLite the transaction takes the write lock up front (BEGIN IMMEDIATE): a deferred
+        transaction that reads and then writes fails at once with "database is locked" when
+        another writer got there first, instead of waiting for the busy timeout.
+        """
+        async with self.engine.connect() as conn:
+            if self.is_sqlite:
+                await conn.execution_options(sqlite_begin="IMMEDIATE")
+            async with conn.begin():
+                yield conn
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads (its implicit transaction is rolled back)."""
+        async with self.engine.connect() as conn:
+            yield conn
+
+    async def create_all(self) -> None:
+        """Create every table directly (tests); production uses the Alembic migrations."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # the driver's own implicit BEGIN is off (isolation_level None): we say which kind
+    conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'DEFERRED')}")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the API read while the worker writes; NORMAL is durable across process
+    # crashes in WAL mode (only an OS crash may lose the last commits).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,243 @@
+"""Hooks with encrypted secrets, and their health (latest result, failures, disabled state)."""
+
+from __future__ import annotations
+
+import builtins
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from forgehooks.core.clock import as_utc
+from forgehooks.core.events import EventKind
+from forgehooks.core.hooks import (
+    BranchFilter,
+    BranchFilterStrategy,
+    Hook,
+    HookHealth,
+    HookSpec,
+    SecretScheme,
+)
+from forgehooks.core.ids import new_uuid, storable_id
+from forgehooks.store.secrets import SecretBox
+from forgehooks.store.tables import hooks
+
+LIVE = hooks.c.deleted_at.is_(None)
+
+
+def _spec_values(spec: HookSpec, box: SecretBox) -> dict[str, Any]:
+    return {
+        "url": spec.url,
+        "events": sorted(k.value for k in spec.events),
+        "branch_filter_strategy": spec.branch_filter.strategy.value,
+        "branch_filter_pattern": spec.branch_filter.pattern,
+        "secret_encrypted": box.encrypt(spec.secret),
+        "secret_scheme": spec.secret_scheme.value,
+        "ssl_verify": spec.ssl_verify,
+        "content_type": spec.content_type,
+        "name": spec.name,
+        "description": spec.description,
+        "active": spec.active,
+        "standard_webhooks": spec.standard_webhooks,
+        "extras": dict(spec.extras),
+        "custom_headers_encrypted": box.encrypt(json.dumps(dict(spec.custom_headers)))
+        if spec.custom_headers
+        else "",
+        "url_variables_encrypted": box.encrypt(json.dumps(dict(spec.url_variables)))
+        if spec.url_variables
+        else "",
+        "ordered": spec.ordered,
+    }
+
+
+def _opt_time(value: datetime | None) -> datetime | None:
+    return as_utc(value) if value is not None else None
+
+
+class HookRepository:
+    """Hooks of projects; secrets are decrypted only when asked for."""
+
+    def __init__(self, conn: AsyncConnection, box: SecretBox) -> None:
+        self.conn = conn
+        self.box = box
+
+    def _hook(self, row: Any, with_secret: bool = True) -> Hook:
+        known = {k.value for k in EventKind}
+        return Hook(
+            id=row.id,
+            uuid=row.uuid,
+            project_id=row.project_id,
+            url=row.url,
+            events=frozenset(EventKind(k) for k in row.events if k in known),
+            branch_filter=BranchFilter(
+                strategy=BranchFilterStrategy(row.branch_filter_strategy),
+                pattern=row.branch_filter_pattern,
+            ),
+            secret=self.box.decrypt(row.secret_encrypted) if with_secret else "",
+            secret_scheme=SecretScheme(row.secret_scheme),
+            ssl_verify=row.ssl_verify,
+            content_type=row.content_type,
+            name=row.name,
+            description=row.description,
+            active=row.active,
+            standard_webhooks=row.standard_webhooks,
+            extras=row.extras or {},
+            custom_headers=self._secret_map(row.custom_headers_encrypted, with_secret),
+            url_variables=self._secret_map(row.url_variables_encrypted, with_secret),
+            ordered=row.ordered,
+            previous_secret=self.box.decrypt(row.previous_secret_encrypted) if with_secret else "",
+            previous_secret_until=_opt_time(row.previous_secret_until),
+            dialect=row.dialect,
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+            last_status_code=row.last_status_code,
+            last_message=row.last_message,
+            last_at=_opt_time(row.last_at),
+            consecutive_failures=row.consecutive_failures,
+            disabled_until=_opt_time(row.disabled_until),
+            disabled=row.disabled,
+        )
+
+    def _secret_map(self, cipher: str, with_secret: bool) -> dict[str, str]:
+        """An encrypted name -> value map; without secrets the names stay, values are empty."""
+        if not cipher:
+            return {}
+        values: dict[str, str] = json.loads(self.box.decrypt(cipher))
+        return values if with_secret else dict.fromkeys(values, "")
+
+    async def rotate_secret(
+        self, hook_id: int, new_secret: str, old_secret: str, until: datetime, now: datetime
+    ) -> None:
+        """Sign with `new_secret` from now on, and with `old_secret` as well until `until`."""
+        await self.conn.execute(
+            update(hooks)
+            .where(hooks.c.id == hook_id)
+            .values(
+                secret_encrypted=self.box.encrypt(new_secret),
+                previous_secret_encrypted=self.box.encrypt(old_secret),
+                previous_secret_until=until,
+                updated_at=now,
+            )
+        )
+
+    async def create(self, project_id: int, spec: HookSpec, dialect: str, now: datetime) -> Hook:
+        """Insert a hook made through `dialect`."""
+        values = _spec_values(spec, self.box) | {
+            "uuid": new_uuid(),
+            "project_id": project_id,
+            "dialect": dialect,
+            "created_at": now,
+            "updated_at": now,
+            "last_message": "",
+            "consecutive_failures": 0,
+            "disabled": False,
+        }
+        row = (await self.conn.execute(hooks.insert().values(**values).returning(*hooks.c))).one()
+        return self._hook(row)
+
+    async def replace(self, hook: Hook, spec: HookSpec, now: datetime, *, reenable: bool) -> Hook:
+        """Write a hook's new settings; `reenable` also clears its failures and disabled state."""
+        values = _spec_values(spec, self.box) | {"updated_at": now}
+        if reenable:
+            values |= {
+                "consecutive_failures": 0,
+                "disabled_until": None,
+                "disabled": False,
+                "alerted_disabled": False,
+                "alerted_until": None,
+            }
+        query = update(hooks).where(hooks.c.id == hook.id).values(**values).returning(*hooks.c)
+        return self._hook((await self.conn.execute(query)).one())
+
+    async def get(self, hook_id: int) -> Hook | None:
+        """By numeric id."""
+        if not storable_id(hook_id):
+            return None
+        row = (await self.conn.execute(select(hooks).where(hooks.c.id == hook_id, LIVE))).first()
+        return self._hook(row) if row else None
+
+    async def by_uuid(self, hook_uuid: str) -> Hook | None:
+        """By UUID (GitFlic's hook id)."""
+        row = (await self.conn.execute(select(hooks).where(hooks.c.uuid == hook_uuid, LIVE))).first()
+        return self._hook(row) if row else None
+
+    async def many(self, hook_ids: Iterable[int]) -> dict[int, Hook]:
+        """Several hooks by id, with secrets (for sending)."""
+        ids = [i for i in set(hook_ids) if storable_id(i)]
+        if not ids:
+            return {}
+        rows = await self.conn.execute(select(hooks).where(hooks.c.id.in_(ids), LIVE))
+        return {r.id: self._hook(r) for r in rows}
+
+    async def list(self, project_id: int, *, offset: int, limit: int) -> tuple[builtins.list[Hook], int]:
+        """A page of a project's hooks by id, and the total."""
+        query = (
+            select(hooks)
+            .where(hooks.c.project_id == project_id, LIVE)
+            .order_by(hooks.c.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = await self.conn.execute(query)
+        return [self._hook(r) for r in rows], await self.count(project_id)
+
+    async def count(self, project_id: int) -> int:
+        """How many hooks a project has."""
+        query = select(func.count()).select_from(hooks).where(hooks.c.project_id == project_id, LIVE)
+        return int((await self.conn.execute(query)).scalar_one())
+
+    async def subscribers(self, project_id: int) -> builtins.list[Hook]:
+        """Every hook of a project, without decrypting secrets (fan-out needs none)."""
+        rows = await self.conn.execute(select(hooks).where(hooks.c.project_id == project_id, LIVE))
+        return [self._hook(r, with_secret=False) for r in rows]
+
+    async def delete(self, hook_id: int, now: datetime) -> None:
+        """Tombstone a hook: invisible everywhere, its delivery log kept."""
+        await self.conn.execute(
+            update(hooks)
+            .where(hooks.c.id == hook_id)
+            .values(deleted_at=now, active=False, secret_encrypted="")
+        )
+
+    async def record_health(
+        self,
+        hook_id: int,
+        *,
+        status_code: int | None,
+        message: str,
+        at: datetime,
+        health: HookHealth | None,
+    ) -> None:
+        """Store a hook's latest result and, when given, its new failure state."""
+        values: dict[str, Any] = {
+            "last_status_code": status_code,
+            "last_message": message,
+            "last_at": at,
+        }
+        if health is not None:
+            values |= {
+                "consecutive_failures": health.consecutive_failures,
+                "disabled_until": health.disabled_until,
+                "disabled": health.disabled,
+            }
+        await self.conn.execute(update(hooks).where(hooks.c.id == hook_id).values(**values))
+
+    async def record_results(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Batched `record_health` for the worker: one statement for many hooks."""
+        if rows:
+            query = (
+                update(hooks)
+                .where(hooks.c.id == bindparam("hook_id"))
+                .values(
+                    last_status_code=bindparam("last_status_code"),
+                    last_message=bindparam("last_message"),
+                    last_at=bindparam("last_at"),
+                    consecutive_failures=bindparam("consecutive_failures"),
+                    disabled_until=bindparam("disabled_until"),
+                    disabled=bindparam("disabled"),
+                )
+            )
+            await self.conn.execute(query, list(rows))

@@ -1,0 +1,237 @@
+"""Table definitions (SQLAlchemy Core). The Alembic migrations must produce exactly these."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TS = DateTime(timezone=True)
+ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER only
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("username", String(255), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("email", String(255), nullable=False),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created_at", TS, nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(255), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS),
+    Column("revoked_at", TS),
+    Column("last_used_at", TS),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("hex_id", String(32), nullable=False, unique=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("path", String(511), nullable=False, unique=True),
+    Column("organization_id", String(64), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("default_branch", String(255), nullable=False, default="main"),
+    Column("visibility", String(16), nullable=False, default="private"),
+    Column("created_at", TS, nullable=False),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", Integer, nullable=False),
+    Index("ix_memberships_user_id", "user_id"),
+)
+
+hooks = Table(
+    "hooks",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("branch_filter_strategy", String(16), nullable=False),
+    Column("branch_filter_pattern", Text, nullable=False, default=""),
+    Column("secret_encrypted", Text, nullable=False, default=""),
+    Column("secret_scheme", String(16), nullable=False),
+    Column("ssl_verify", Boolean, nullable=False),
+    Column("content_type", String(64), nullable=False),
+    Column("name", String(255), nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("active", Boolean, nullable=False),
+    Column("standard_webhooks", Boolean, nullable=False, default=False),
+    Column("extras", JSON, nullable=False),
+    Column("custom_headers_encrypted", Text, nullable=False, server_default=""),
+    Column("url_variables_encrypted", Text, nullable=False, server_default=""),
+    Column("ordered", Boolean, nullable=False, server_default=text("false")),
+    Column("previous_secret_encrypted", Text, nullable=False, server_default=""),
+    Column("previous_secret_until", TS),
+    # What the maintainers were last alerted about, so each disable is announced once.
+    Column("alerted_disabled", Boolean, nullable=False, server_default=text("false")),
+    Column("alerted_until", TS),
+    Column("dialect", String(32), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("last_status_code", Integer),
+    Column("last_message", Text, nullable=False, default=""),
+    Column("last_at", TS),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("disabled_until", TS),
+    Column("disabled", Boolean, nullable=False, default=False),
+    # Deleted hooks stay as tombstones so their delivery log survives (as cancelled).
+    Column("deleted_at", TS),
+    Index("ix_hooks_project_id", "project_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("actor_id", ID),
+    Column("occurred_at", TS, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Index("ix_events_project_id_occurred_at", "project_id", "occurred_at"),
+)
+
+bodies = Table(
+    "bodies",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("dialect", String(32), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Index("ix_bodies_event_id", "event_id"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("hook_id", ID, ForeignKey("hooks.id", ondelete="CASCADE"), nullable=False),
+    Column("event_id", String(36), ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("body_id", ID, ForeignKey("bodies.id", ondelete="CASCADE"), nullable=False),
+    Column("project_id", ID, nullable=False),
+    Column("event_kind", String(40), nullable=False),
+    Column("dialect", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempt_count", Integer, nullable=False, default=0),
+    # While queued: when it is due. A claim moves it to the lease's end, so a delivery
+    # whose worker died becomes due again by itself.
+    Column("next_attempt_at", TS, nullable=False),
+    Column("lease_token", String(36)),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("last_status_code", Integer),
+    Column("last_error", Text, nullable=False, default=""),
+    Index(
+        "ix_deliveries_due",
+        "next_attempt_at",
+        postgresql_where=text("state = 'queued'"),
+        sqlite_where=text("state = 'queued'"),
+    ),
+    Index("ix_deliveries_hook_id_created_at", "hook_id", "created_at"),
+    Index("ix_deliveries_event_id", "event_id"),
+    Index("ix_deliveries_project_id_created_at", "project_id", "created_at"),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("delivery_id", String(36), ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("started_at", TS, nullable=False),
+    Column("duration_ms", Float, nullable=False),
+    Column("request_url", Text, nullable=False),
+    Column("request_headers", JSON, nullable=False),
+    Column("response_status", Integer),
+    Column("response_headers", JSON, nullable=False),
+    Column("response_body", Text, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Index("ix_attempts_delivery_id", "delivery_id"),
+    Index("ix_attempts_started_at", "started_at"),
+)
+
+commit_statuses = Table(
+    "commit_statuses",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("sha", String(64), nullable=False),
+    Column("ref", String(255), nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("target_url", Text, nullable=False, default=""),
+    Column("description", Text, nullable=False, default=""),
+    Column("stage", String(255), nullable=False, default=""),
+    Column("trigger_user", String(255)),
+    Column("build_id", String(255), nullable=False, default=""),
+    Column("merge_request_iid", Integer),
+    Column("author_id", ID, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("started_at", TS),
+    Column("finished_at", TS),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_commit_statuses_project_id_sha", "project_id", "sha"),
+)
+
+quality_reports = Table(
+    "quality_reports",
+    metadata,
+    Column("id", ID, primary_key=True, autoincrement=True),
+    Column("project_id", ID, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("sha", String(64), nullable=False),
+    Column("ref", String(255), nullable=False, default=""),
+    Column("stage", String(255), nullable=False, default=""),
+    Column("status", String(16), nullable=False),
+    Column("url", Text, nullable=False, default=""),
+    Column("message", Text),
+    Column("merge_request_id", Integer),
+    Column("merge_request_iid", Integer),
+    Column("quality_data", JSON, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_quality_reports_project_id_sha", "project_id", "sha"),
+)

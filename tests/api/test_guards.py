@@ -1,0 +1,41 @@
+"""Request guards: 413 for oversized bodies and 429 with Retry-After per token, in the face's shape."""
+
+from __future__ import annotations
+
+import httpx
+
+from forgehooks.api.app import create_app
+from forgehooks.config import Settings
+from forgehooks.services.runtime import Runtime
+from tests.conftest import Seed
+
+API = "/api/forgehooks/v1"
+
+
+async def test_oversized_body_is_a_413(client: httpx.AsyncClient, runtime: Runtime, seed: Seed) -> None:
+    big = b"{" + b" " * (runtime.settings.max_request_bytes + 1) + b"}"
+    r = await client.post(
+        f"{API}/projects",
+        content=big,
+        headers={"PRIVATE-TOKEN": seed.token, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "PayloadTooLarge"
+
+
+async def test_token_over_its_rate_is_told_when_to_come_back(
+    settings: Settings, seed: Seed, runtime: Runtime
+) -> None:
+    limited = settings.model_copy(update={"api_rate_limit": 3})
+    app = create_app(limited, runtime=runtime, workers=0)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        codes = [
+            (await http.get(f"{API}/user", headers={"PRIVATE-TOKEN": seed.token})).status_code
+            for _ in range(4)
+        ]
+        assert codes == [200, 200, 200, 429]
+        r = await http.get(f"{API}/user", headers={"PRIVATE-TOKEN": seed.token})
+        assert int(r.headers["Retry-After"]) >= 1
+        assert "at most 3 per minute" in r.json()["error"]["message"]
+        # another caller is not affected
+        assert (await http.get(f"{API}/user", headers={"PRIVATE-TOKEN": "other"})).status_code == 401

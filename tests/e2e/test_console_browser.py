@@ -1,0 +1,155 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright signs in, opens a hook,
+reads a delivery a real receiver answered, presses Resend and watches the new attempt appear."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from forgehooks.core.deliveries import DeliveryState
+from forgehooks.core.events import EventKind, RefBody
+from forgehooks.core.hooks import Hook, HookSpec
+from forgehooks.services import deliveries, events, hooks
+from forgehooks.services.runtime import Runtime
+from tests.conftest import Seed
+from tests.receivers import Receiver
+from tests.servers import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def ensure_chromium() -> Path:
+    """Debian's Chromium, installed with apt-get when missing."""
+    if not CHROMIUM.exists():
+        if shutil.which("apt-get") is None:
+            pytest.fail("/usr/bin/chromium is missing and apt-get is not available to install it")
+        subprocess.run(["apt-get", "update"], check=True, timeout=900, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "chromium"], check=True, timeout=1800, capture_output=True
+        )
+    return CHROMIUM
+
+
+@pytest.fixture(autouse=True)
+def fresh_resend_limits() -> None:
+    """The per-user resend limit is process-wide (the live server runs in this process)."""
+    hooks._test_calls.clear()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Chromium for one test."""
+    executable = await asyncio.to_thread(ensure_chromium)
+    async with async_playwright() as driver:
+        launched = await driver.chromium.launch(
+            executable_path=str(executable), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def _delivered_hook(runtime: Runtime, seed: Seed, receiver: Receiver) -> Hook:
+    """A hook on the receiver and one push the live server's worker has delivered."""
+    spec = HookSpec(url=f"{receiver.url}/ci?token=t0ps3cret", events=frozenset(EventKind), name="ci-receiver")
+    hook = await hooks.create_hook(runtime, seed.project, spec, "forgehooks")
+    body = RefBody(ref="refs/heads/main", before="1" * 40, after="2" * 40)
+    await events.publish(
+        runtime, events.build_event(runtime, seed.project, EventKind.PUSH, body, events.actor_of(seed.user))
+    )
+    await receiver.await_count(1, timeout=20)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        found, _ = await deliveries.list_deliveries(runtime, seed.project, state=DeliveryState.SUCCEEDED)
+        if found:
+            return hook
+        await asyncio.sleep(0.05)
+    raise AssertionError("the delivery was not recorded as succeeded")
+
+
+async def _sign_in(page: Page, base: str, token: str) -> None:
+    await page.goto(f"{base}/")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await page.get_by_label("Personal access token").fill(token)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+
+
+async def test_sign_in_open_a_hook_and_resend_a_delivery(
+    browser: Browser,
+    live_server: LiveServer,
+    runtime: Runtime,
+    seed: Seed,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    await _delivered_hook(runtime, seed, receiver)
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await _sign_in(page, live_server.url, seed.token)
+    await page.get_by_role("link", name="acme/widgets").click()
+    await expect(page.get_by_role("heading", name="Hooks")).to_be_visible()
+    await expect(page.get_by_text("ci?token=*****")).to_be_visible()
+    await expect(page.get_by_role("img", name="1 delivery in the last hour")).to_be_visible()
+    await page.get_by_role("link", name="ci-receiver").click()
+    row = page.get_by_role("row").filter(has_text="succeeded")
+    await expect(row).to_have_count(1)
+    await row.get_by_role("link").click()
+    await expect(page.get_by_role("heading", name="Attempt 1: HTTP 200")).to_be_visible()
+    await page.get_by_role("button", name="Resend").click()
+    await expect(page.get_by_role("status")).to_contain_text("Resent")
+    await expect(page.get_by_role("heading", name="Attempt 2: HTTP 200")).to_be_visible(timeout=20_000)
+    await expect(page.get_by_role("heading", name="Attempt 1: HTTP 200")).to_be_visible()
+    await page.screenshot(path=tmp_path / "delivery.png", full_page=True)
+    assert (tmp_path / "delivery.png").stat().st_size > 10_000
+    first, second = receiver.wait_for(2)
+    assert first.header("X-Forgehooks-Delivery") == second.header("X-Forgehooks-Delivery")
+
+
+async def test_phone_width_and_keyboard_use(
+    browser: Browser,
+    live_server: LiveServer,
+    runtime: Runtime,
+    seed: Seed,
+    receiver: Receiver,
+    tmp_path: Path,
+) -> None:
+    hook = await _delivered_hook(runtime, seed, receiver)
+    page = await browser.new_page(viewport={"width": 375, "height": 740}, is_mobile=True)
+    await _sign_in(page, live_server.url, seed.token)
+    for path in (f"/-/projects/{seed.project.id}", f"/-/projects/{seed.project.id}/hooks/{hook.id}"):
+        await page.goto(live_server.url + path)
+        overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+    await page.screenshot(path=tmp_path / "hook-phone.png", full_page=True)
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.textContent") == "Skip to content"
+    outline = await page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    await page.keyboard.press("Enter")
+    await page.keyboard.press("Tab")
+    focused = await page.evaluate("document.activeElement.closest('main') !== null")
+    assert focused, "after the skip link, Tab goes into the main content"
+    await page.get_by_label("State").select_option("succeeded")
+    await page.get_by_role("button", name="Filter").press("Enter")
+    await expect(page).to_have_url(
+        f"{live_server.url}/-/projects/{seed.project.id}/hooks/{hook.id}?state=succeeded&kind="
+    )
+    await expect(page.get_by_role("row").filter(has_text="succeeded")).to_have_count(1)

@@ -1,0 +1,105 @@
+"""Auto-disable end to end: a failing hook pauses, then is disabled; nothing is dropped meanwhile,
+and everything goes out in order once the hook is re-enabled."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from forgehooks.core.clock import utcnow
+from forgehooks.core.deliveries import DeliveryState
+from forgehooks.core.hooks import PERMANENT_AFTER, TEMPORARY_AFTER, HookHealth
+from forgehooks.core.retry import RetryPolicy
+from forgehooks.services import hooks
+from forgehooks.services.runtime import Runtime
+from forgehooks.store.hooks import HookRepository
+from tests.conftest import Seed
+from tests.engine.conftest import add_hook, deliveries_of, publish_pushes, working
+from tests.receivers import Received, Receiver, Reply
+
+KEEP_RETRYING = RetryPolicy(schedule=(0,) + (0.05,) * 20, jitter=0, throttle_floor=0)
+
+
+class Switchable:
+    """A receiver answer that the test flips between failing and healthy."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+    def __call__(self, _: Received) -> Reply:
+        return Reply(status=self.status)
+
+
+def first_successes(got: list[Received], statuses: list[int]) -> list[str]:
+    seen: list[str] = []
+    for request, status in zip(got, statuses, strict=True):
+        event = request.header("X-Forgehooks-Event-Id") or ""
+        if status == 200 and event not in seen:
+            seen.append(event)
+    return seen
+
+
+async def test_a_failing_hook_pauses_then_everything_goes_out_in_order(runtime: Runtime, seed: Seed) -> None:
+    answer = Switchable(500)
+    with Receiver(answer) as receiver:
+        hook = await add_hook(runtime, seed, receiver.url)
+        event_ids = await publish_pushes(runtime, seed, 8)
+        async with working(runtime, concurrency=1, retry=KEEP_RETRYING):
+            await receiver.await_count(TEMPORARY_AFTER)
+            await asyncio.sleep(0.5)
+            paused = await hooks.get_hook(runtime, seed.project, hook.id)
+            sent_while_failing = len(receiver.received)
+            assert paused.disabled_until is not None and paused.disabled_until > utcnow() + timedelta(
+                seconds=30
+            )
+            assert not paused.disabled
+            # records are flushed in batches, so a few more may go out before the pause lands
+            assert sent_while_failing >= TEMPORARY_AFTER
+            await asyncio.sleep(0.3)
+            assert len(receiver.received) == sent_while_failing, "nothing is sent while paused"
+            waiting = await deliveries_of(runtime, seed.project, hook)
+            assert all(d.state is DeliveryState.QUEUED for d in waiting), "nothing dropped"
+            assert all(d.next_attempt_at >= paused.disabled_until - timedelta(seconds=1) for d in waiting)
+
+            answer.status = 200
+            await hooks.reenable_hook(runtime, seed.project, paused)
+            await receiver.await_count(sent_while_failing + 8)
+        statuses = [500] * sent_while_failing + [200] * (len(receiver.received) - sent_while_failing)
+    assert first_successes(receiver.received, statuses) == event_ids
+    healthy = await hooks.get_hook(runtime, seed.project, hook.id)
+    assert healthy.disabled_until is None and healthy.consecutive_failures == 0
+    assert {d.state for d in await deliveries_of(runtime, seed.project, hook)} == {DeliveryState.SUCCEEDED}
+
+
+async def test_a_permanently_disabled_hook_holds_its_deliveries_until_re_enabled(
+    runtime: Runtime, seed: Seed
+) -> None:
+    answer = Switchable(503)
+    with Receiver(answer) as receiver:
+        hook = await add_hook(runtime, seed, receiver.url)
+        async with runtime.db.transaction() as conn:
+            almost = HookHealth(consecutive_failures=PERMANENT_AFTER - 1, disabled_until=None, disabled=False)
+            await HookRepository(conn, runtime.box).record_health(
+                hook.id, status_code=503, message="HTTP 503", at=utcnow(), health=almost
+            )
+        first = await publish_pushes(runtime, seed, 1)
+        async with working(runtime, concurrency=1, retry=KEEP_RETRYING):
+            await receiver.await_count(1)
+            for _ in range(100):
+                disabled = await hooks.get_hook(runtime, seed.project, hook.id)
+                if disabled.disabled:
+                    break
+                await asyncio.sleep(0.05)
+            assert disabled.disabled and disabled.last_status_code == 503
+            later = await publish_pushes(runtime, seed, 3)
+            await asyncio.sleep(0.3)
+            assert len(receiver.received) == 1
+            held = await deliveries_of(runtime, seed.project, hook)
+            assert [d.state for d in held] == [DeliveryState.HELD] * 4
+
+            answer.status = 200
+            enabled = await hooks.update_hook(runtime, seed.project, disabled, {"name": "fixed"})
+            assert not enabled.disabled
+            got = await receiver.await_count(5)
+    assert [g.header("X-Forgehooks-Event-Id") for g in got[1:]] == first + later
+    assert {d.state for d in await deliveries_of(runtime, seed.project, hook)} == {DeliveryState.SUCCEEDED}

@@ -1,0 +1,115 @@
+"""SSRF guard: refused at creation and again on the address actually connected to."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import pytest
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from forgehooks.core.errors import InvalidInput
+from forgehooks.engine.egress import BlockedAddress, GuardedResolver, check_resolved, check_url
+from forgehooks.engine.sender import Sender
+from tests.receivers import Receiver
+
+REFUSED = [
+    "http://127.0.0.1/",
+    "http://localhost:8080/",
+    "http://api.localhost/",
+    "http://10.1.2.3/",
+    "http://172.16.0.1/",
+    "http://192.168.1.1/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://169.254.1.1/",
+    "http://[fd00:ec2::254]/",
+    "http://[::1]/",
+    "http://[fe80::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:169.254.169.254]/",
+    "http://2130706433/",  # 127.0.0.1 in decimal
+    "http://0177.0.0.1/",  # octal
+    "http://0x7f.1/",  # hex, short form
+    "http://017700000001/",  # octal, one number
+    "http://0.0.0.0/",
+    "http://224.0.0.1/",
+]
+
+
+@pytest.mark.parametrize("url", REFUSED)
+async def test_non_public_targets_are_refused_at_creation(url: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        await check_resolved(url, allow_local=False, field="url")
+    assert caught.value.field == "url"
+    await check_resolved(url, allow_local=True)  # tests and the demo allow them
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/", "file:///etc/passwd", "gopher://x/", "http:///nohost"])
+def test_other_schemes_and_hostless_urls_are_refused_even_when_local_is_allowed(url: str) -> None:
+    with pytest.raises(InvalidInput):
+        check_url(url, allow_local=True)
+
+
+def test_public_literal_addresses_pass() -> None:
+    check_url("https://93.184.216.34/hook", allow_local=False)
+    check_url("https://[2606:4700:4700::1111]/hook", allow_local=False)
+
+
+class SwitchingResolver(AbstractResolver):
+    """A DNS stub whose answers change between calls (a rebinding attacker's server)."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.calls = 0
+
+    async def resolve(self, host: str, port: int = 0, family: Any = socket.AF_INET) -> list[ResolveResult]:
+        address = self.answers[min(self.calls, len(self.answers) - 1)]
+        self.calls += 1
+        return [
+            ResolveResult(hostname=host, host=address, port=port, family=socket.AF_INET, proto=0, flags=0)
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_rebinding_is_caught_on_the_second_answer() -> None:
+    guard = GuardedResolver(allow_local=False, inner=SwitchingResolver("93.184.216.34", "127.0.0.1"))
+    first = await guard.resolve("rebind.example", 80)
+    assert first[0]["host"] == "93.184.216.34"
+    with pytest.raises(BlockedAddress):
+        await guard.resolve("rebind.example", 80)
+
+
+async def test_send_time_guard_checks_the_address_connected_to(receiver: Receiver) -> None:
+    stub = SwitchingResolver("127.0.0.1")  # the name passed creation elsewhere; now it points home
+    sender = Sender(allow_local=False, resolver=stub, total_timeout=5)
+    try:
+        outcome = await sender.send(f"http://rebind.example:{receiver.port}/hook", {}, b"{}", ssl_verify=True)
+    finally:
+        await sender.close()
+    assert outcome.status is None
+    assert outcome.error.startswith("blocked")
+    assert stub.calls == 1
+    assert receiver.received == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "2130706433", "[::ffff:127.0.0.1]", "0177.0.0.1"])
+async def test_send_time_guard_refuses_literal_local_addresses(receiver: Receiver, host: str) -> None:
+    sender = Sender(allow_local=False, total_timeout=5)
+    try:
+        outcome = await sender.send(f"http://{host}:{receiver.port}/", {}, b"{}", ssl_verify=True)
+    finally:
+        await sender.close()
+    assert outcome.error.startswith("blocked"), outcome
+    assert receiver.received == []
+
+
+async def test_local_targets_are_reached_when_allowed(receiver: Receiver) -> None:
+    sender = Sender(allow_local=True, total_timeout=5)
+    try:
+        outcome = await sender.send(f"{receiver.url}/ok", {}, b"{}", ssl_verify=True)
+    finally:
+        await sender.close()
+    assert outcome.status == 200
+    assert len(receiver.received) == 1

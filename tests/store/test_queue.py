@@ -1,0 +1,137 @@
+"""The queue's statements on both databases: claims under a lease, expiry, give-back, record, expire."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from forgehooks.config import Settings
+from forgehooks.core.clock import utcnow
+from forgehooks.core.deliveries import DeliveryState
+from forgehooks.services.runtime import Runtime
+from forgehooks.store.database import Database
+from forgehooks.store.queue import (
+    AttemptRecord,
+    Claimed,
+    claim_due,
+    defer_claimed,
+    expire_held,
+    queue_depth,
+    record_attempts,
+)
+from forgehooks.store.tables import deliveries
+from tests.conftest import Seed
+from tests.engine.conftest import add_hook, publish_pushes
+
+LEASE = timedelta(seconds=60)
+
+
+def success(claimed: Claimed) -> AttemptRecord:
+    now = utcnow()
+    return AttemptRecord(
+        delivery_id=claimed.id,
+        lease_token=claimed.lease_token,
+        number=claimed.attempt_count + 1,
+        started_at=now,
+        duration_ms=1.0,
+        request_url="http://x/",
+        request_headers={},
+        response_status=200,
+        response_headers={},
+        response_body="",
+        error="",
+        verdict="success",
+        state=DeliveryState.SUCCEEDED,
+        next_attempt_at=now,
+    )
+
+
+async def claim(db: Database, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
+    async with db.transaction() as conn:
+        return await claim_due(conn, limit=limit, lease=lease, now=utcnow())
+
+
+async def test_a_claim_leases_oldest_first_and_hides_them(runtime: Runtime, seed: Seed) -> None:
+    await add_hook(runtime, seed, "http://127.0.0.1:9/")
+    await publish_pushes(runtime, seed, 5)
+    first = await claim(runtime.db, 3)
+    second = await claim(runtime.db, 10)
+    assert len(first) == 3 and len(second) == 2
+    assert not {c.id for c in first} & {c.id for c in second}
+    assert len({c.lease_token for c in first}) == 1
+    assert all(c.body.startswith(b"{") for c in first + second)
+    assert await claim(runtime.db, 10) == []
+
+
+async def test_an_expired_lease_returns_the_delivery_and_the_old_lease_cannot_record(
+    runtime: Runtime, seed: Seed
+) -> None:
+    await add_hook(runtime, seed, "http://127.0.0.1:9/")
+    await publish_pushes(runtime, seed, 1)
+    [old] = await claim(runtime.db, 1, lease=timedelta(milliseconds=100))
+    assert await claim(runtime.db, 1) == []
+    await asyncio.sleep(0.2)
+    [new] = await claim(runtime.db, 1)
+    assert new.id == old.id and new.lease_token != old.lease_token
+    async with runtime.db.transaction() as conn:
+        assert await record_attempts(conn, [success(old)], utcnow()) == 0
+        assert await record_attempts(conn, [success(new)], utcnow()) == 1
+
+
+async def test_given_back_deliveries_keep_their_attempt_count(runtime: Runtime, seed: Seed) -> None:
+    await add_hook(runtime, seed, "http://127.0.0.1:9/")
+    await publish_pushes(runtime, seed, 2)
+    claimed = await claim(runtime.db, 2)
+    async with runtime.db.transaction() as conn:
+        stale = [(claimed[0].id, "not-the-token")]
+        assert await defer_claimed(conn, stale, utcnow()) == 0
+        assert await defer_claimed(conn, [(c.id, c.lease_token) for c in claimed], utcnow()) == 2
+    again = await claim(runtime.db, 5)
+    assert sorted(c.id for c in again) == sorted(c.id for c in claimed)
+    assert all(c.attempt_count == 0 for c in again)
+
+
+async def test_concurrent_claimers_on_separate_engines_never_share_a_delivery(
+    runtime: Runtime, seed: Seed, settings: Settings
+) -> None:
+    await add_hook(runtime, seed, "http://127.0.0.1:9/")
+    await add_hook(runtime, seed, "http://127.0.0.1:10/")
+    await publish_pushes(runtime, seed, 150)
+    engines = [
+        Database(settings.resolved_database_url, schema=settings.database_schema or None) for _ in range(4)
+    ]
+
+    async def drain(db: Database) -> list[str]:
+        mine: list[str] = []
+        while batch := await claim(db, 7):
+            mine += [c.id for c in batch]
+        return mine
+
+    try:
+        results = await asyncio.gather(*(drain(db) for db in engines))
+    finally:
+        for db in engines:
+            await db.dispose()
+    every = [d for r in results for d in r]
+    assert len(every) == len(set(every)) == 300
+
+
+async def test_held_deliveries_expire_after_the_retention(runtime: Runtime, seed: Seed) -> None:
+    await add_hook(runtime, seed, "http://127.0.0.1:9/")
+    await publish_pushes(runtime, seed, 3)
+    async with runtime.db.transaction() as conn:
+        await conn.execute(deliveries.update().values(state=DeliveryState.HELD.value))
+        assert await expire_held(conn, utcnow() - timedelta(days=1), utcnow()) == 0
+        assert await expire_held(conn, utcnow() + timedelta(seconds=1), utcnow()) == 3
+        states = set((await conn.execute(select(deliveries.c.state))).scalars())
+    assert states == {DeliveryState.EXPIRED.value}
+
+
+async def test_queue_depth_counts_due_deliveries(runtime: Runtime, seed: Seed) -> None:
+    await add_hook(runtime, seed, "http://127.0.0.1:9/")
+    await publish_pushes(runtime, seed, 4)
+    async with runtime.db.reading() as conn:
+        count, oldest = await queue_depth(conn, utcnow())
+    assert count == 4 and oldest is not None
