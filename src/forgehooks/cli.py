@@ -21,6 +21,7 @@ from forgehooks.core.codec import to_jsonable
 from forgehooks.core.errors import ForgehooksError
 from forgehooks.core.events import EventKind
 from forgehooks.core.projects import Role
+from forgehooks.engine import attempt_log
 from forgehooks.services import accounts, alerts, events, projects
 from forgehooks.services.runtime import Runtime
 from forgehooks.sources.commands import demo, git_hook_app
@@ -61,6 +62,12 @@ def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
     except ForgehooksError as exc:
         console.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(1) from exc
+
+
+def _configure_logging(settings: Settings) -> None:
+    """Text logs at INFO on stderr; attempt lines as bare JSON when FORGEHOOKS_ATTEMPT_LOG=json."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    attempt_log.configure(settings.attempt_log)
 
 
 def _emit_json(obj: Any) -> None:
@@ -124,7 +131,7 @@ def serve(
     if port:
         overrides["port"] = port
     settings = Settings(**overrides)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging(settings)
     upgrade(settings.resolved_database_url, schema=settings.database_schema or None)
     issued = _with_runtime(accounts.ensure_admin)
     base = settings.base_url()
@@ -146,7 +153,7 @@ def worker(
     """Run delivery workers only (scale out: as many as you like on PostgreSQL)."""
     overrides: dict[str, Any] = {"worker_concurrency": concurrency} if concurrency else {}
     settings = Settings(**overrides)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging(settings)
 
     async def main() -> None:
         rt = build_runtime(settings)

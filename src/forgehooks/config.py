@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     api_rate_limit: int = Field(2000, description="API requests per minute per token (0: no limit)")
     alert_url: str = Field("", description="where to POST an alert when a hook is disabled or paused")
     test_calls_per_minute: int = Field(5, description="test/resend calls per user per hook")
+    attempt_log: Literal["off", "json"] = Field(
+        "off", description="`json`: one JSON line per delivery attempt on stderr (logger forgehooks.attempts)"
+    )
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -130,3 +130,13 @@ def expand_url(url: str, variables: Mapping[str, str]) -> str:
 def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Custom headers as shown: names kept, values masked."""
     return dict.fromkeys(headers, MASK)
+
+
+def signing_secrets(hook: Hook, now: datetime) -> tuple[str, ...]:
+    """The secrets that sign now: the current one, and the previous one during its grace period."""
+    if not hook.secret:
+        return ()
+    overlapping = hook.previous_secret_until is not None and hook.previous_secret_until > now
+    if overlapping and hook.previous_secret and hook.previous_secret != hook.secret:
+        return (hook.secret, hook.previous_secret)
+    return (hook.secret,)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 
 def hmac_sha256_hex(secret: str, body: bytes) -> str:
@@ -24,6 +25,11 @@ def standard_webhooks_signature(secret: str, msg_id: str, timestamp: int, body: 
     signed = f"{msg_id}.{timestamp}.".encode() + body
     digest = hmac.new(standard_webhooks_key(secret), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def standard_webhooks_signatures(secrets: Sequence[str], msg_id: str, timestamp: int, body: bytes) -> str:
+    """One `v1,<sig>` per secret, space separated, as the spec allows during a secret rotation."""
+    return " ".join(standard_webhooks_signature(s, msg_id, timestamp, body) for s in secrets if s)
 
 
 def constant_time_equal(left: str, right: str) -> bool:

@@ -3,23 +3,65 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from forgehooks.core.deliveries import DeliveryState, Outcome, Verdict
-from forgehooks.core.hooks import Hook
+from forgehooks.core.hooks import Hook, expand_url, signing_secrets
 from forgehooks.core.retry import RetryPolicy, next_attempt_at
-from forgehooks.core.signing import standard_webhooks_signature
+from forgehooks.core.signing import standard_webhooks_signatures
 from forgehooks.core.wire import Envelope, OutgoingRequest, WireFormat
 from forgehooks.store.queue import AttemptRecord, Claimed
 
 MASK = "[masked]"
 
+#: Header names a hook's custom headers never set (compared lower-cased): the request's own
+#: framing, and the families forgehooks signs or identifies deliveries with.
+PROTECTED_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "content-type",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "expect",
+        "te",
+        "trailer",
+        "upgrade",
+        "user-agent",
+    }
+)
+PROTECTED_PREFIXES = ("webhook-", "x-forgehooks-", "proxy-")
 
-def prepare(wire: WireFormat, hook: Hook, claimed: Claimed, now: float | None = None) -> OutgoingRequest:
-    """The URL and headers of this attempt: the face's own, plus Standard Webhooks if asked."""
-    stamp = int(now if now is not None else time.time())
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Prepared(OutgoingRequest):
+    """The request to send (URL variables expanded, custom headers added) and its log form."""
+
+    logged_url: str  #: the URL before `{name}` expansion: URL variables never reach the log
+    logged_headers: dict[str, str]  #: the headers with custom header values masked
+
+
+def _settable(name: str, taken: set[str]) -> bool:
+    lowered = name.lower()
+    return (
+        lowered not in taken
+        and lowered not in PROTECTED_HEADERS
+        and not lowered.startswith(PROTECTED_PREFIXES)
+    )
+
+
+def prepare(wire: WireFormat, hook: Hook, claimed: Claimed, now: float | None = None) -> Prepared:
+    """The URL and headers of this attempt: the face's own, Standard Webhooks if asked, then custom.
+
+    A custom header never replaces one the face or Standard Webhooks set (names compared
+    case-insensitively). During a secret rotation's grace period `webhook-signature`
+    carries one signature per secret, new first.
+    """
+    at = now if now is not None else time.time()
+    stamp = int(at)
     envelope = Envelope(
         delivery_id=claimed.id,
         event_id=claimed.event_id,
@@ -27,25 +69,52 @@ def prepare(wire: WireFormat, hook: Hook, claimed: Claimed, now: float | None = 
         timestamp=stamp,
     )
     request = wire.request(hook, envelope, claimed.body)
+    headers = dict(request.headers)
     if hook.standard_webhooks and hook.secret:
-        request.headers["webhook-id"] = claimed.id
-        request.headers["webhook-timestamp"] = str(stamp)
-        request.headers["webhook-signature"] = standard_webhooks_signature(
-            hook.secret, claimed.id, stamp, claimed.body
-        )
-    return request
+        secrets = signing_secrets(hook, datetime.fromtimestamp(at, UTC))
+        headers["webhook-id"] = claimed.id
+        headers["webhook-timestamp"] = str(stamp)
+        headers["webhook-signature"] = standard_webhooks_signatures(secrets, claimed.id, stamp, claimed.body)
+    logged = dict(headers)
+    taken = {name.lower() for name in headers}
+    for name, value in hook.custom_headers.items():
+        if _settable(name, taken):
+            headers[name] = value
+            logged[name] = MASK
+            taken.add(name.lower())
+    return Prepared(
+        url=expand_url(request.url, hook.url_variables),
+        headers=headers,
+        logged_url=request.url,
+        logged_headers=logged,
+    )
 
 
-def masked(headers: Mapping[str, str], secret: str) -> dict[str, str]:
-    """Headers as the log keeps them: any value carrying the hook's secret is masked."""
-    if not secret:
+def hidden_values(hook: Hook) -> list[str]:
+    """Every value of this hook that the log must never show, longest first."""
+    values = [hook.secret, hook.previous_secret, *hook.custom_headers.values(), *hook.url_variables.values()]
+    return sorted({v for v in values if v}, key=len, reverse=True)
+
+
+def scrubbed(text: str, hidden: Iterable[str]) -> str:
+    """`text` with each hidden value replaced by the mask."""
+    for value in hidden:
+        if value in text:
+            text = text.replace(value, MASK)
+    return text
+
+
+def masked(headers: Mapping[str, str], *secrets: str) -> dict[str, str]:
+    """Headers as the log keeps them: any value carrying one of the secrets is masked."""
+    present = [s for s in secrets if s]
+    if not present:
         return dict(headers)
-    return {k: (MASK if secret in v else v) for k, v in headers.items()}
+    return {k: (MASK if any(s in v for s in present) else v) for k, v in headers.items()}
 
 
-def masked_url(url: str, secret: str) -> str:
+def masked_url(url: str, *secrets: str) -> str:
     """The URL as the log keeps it (GitCode v5 may put a password in it)."""
-    return url.replace(secret, MASK) if secret and secret in url else url
+    return scrubbed(url, [s for s in secrets if s])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,19 +143,24 @@ def record_of(
     judged: Judged,
     started_at: datetime,
 ) -> AttemptRecord:
-    """The row that goes into the delivery log for this attempt."""
+    """The row that goes into the delivery log for this attempt: no secret, header or URL value in it."""
+    if isinstance(request, Prepared):
+        url, headers = request.logged_url, request.logged_headers
+    else:
+        url, headers = request.url, request.headers
+    hidden = hidden_values(hook)
     return AttemptRecord(
         delivery_id=claimed.id,
         lease_token=claimed.lease_token,
         number=claimed.attempt_count + 1,
         started_at=started_at,
         duration_ms=round(outcome.duration_ms, 3),
-        request_url=masked_url(request.url, hook.secret),
-        request_headers=masked(request.headers, hook.secret),
+        request_url=masked_url(url, hook.secret, hook.previous_secret),
+        request_headers=masked(headers, hook.secret, hook.previous_secret),
         response_status=outcome.status,
-        response_headers=dict(outcome.headers),
-        response_body=outcome.body,
-        error=outcome.error,
+        response_headers={k: scrubbed(v, hidden) for k, v in outcome.headers.items()},
+        response_body=scrubbed(outcome.body, hidden),
+        error=scrubbed(outcome.error, hidden),
         verdict=outcome.verdict.value,
         state=judged.state,
         next_attempt_at=judged.next_attempt_at,

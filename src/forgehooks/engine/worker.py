@@ -22,6 +22,7 @@ from forgehooks.core.deliveries import DeliveryState, Outcome
 from forgehooks.core.hooks import Hook
 from forgehooks.core.retry import RetryPolicy
 from forgehooks.core.wire import OutgoingRequest, WireFormat
+from forgehooks.engine import attempt_log
 from forgehooks.engine.attempts import Judged, judge, prepare, record_of
 from forgehooks.engine.hosts import Admission, HostGate, receiver_host
 from forgehooks.engine.sender import Sender
@@ -215,9 +216,10 @@ class Worker:
             return
         started_at = utcnow()
         try:
-            request = prepare(self.wires[claimed.dialect], hook, claimed)
+            prepared = prepare(self.wires[claimed.dialect], hook, claimed)
+            request: OutgoingRequest | None = prepared
             outcome = await self.sender.send(
-                request.url, request.headers, claimed.body, ssl_verify=hook.ssl_verify
+                prepared.url, prepared.headers, claimed.body, ssl_verify=hook.ssl_verify
             )
         except Exception as exc:  # a face's renderer bug must not kill the worker
             log.exception("preparing delivery %s failed", claimed.id)
@@ -228,6 +230,7 @@ class Worker:
             judged = Judged(state=DeliveryState.FAILED, next_attempt_at=judged.next_attempt_at)
             request = OutgoingRequest(url=hook.url, headers={})
         record = record_of(claimed, hook, request, outcome, judged, started_at)
+        attempt_log.log_attempt(claimed, hook, record)
         succeeded = judged.state is DeliveryState.SUCCEEDED
         self._finish(_Finished(claimed=claimed, hook=hook, record=record, succeeded=succeeded))
 
