@@ -34,12 +34,6 @@ async def sign_in(client: httpx.AsyncClient, token: str) -> httpx.Response:
     return await client.post("/-/sign-in", data={"token": token, "csrf_token": csrf_of(form.text)})
 
 
-@pytest.fixture(autouse=True)
-def fresh_resend_limits() -> None:
-    """The per-user resend limit is process-wide; each test starts with none used."""
-    hooks._test_calls.clear()
-
-
 @pytest.fixture
 async def console(client: httpx.AsyncClient, seed: Seed) -> httpx.AsyncClient:
     """The in-process client signed in as alice."""

@@ -47,12 +47,6 @@ def ensure_chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(autouse=True)
-def fresh_resend_limits() -> None:
-    """The per-user resend limit is process-wide (the live server runs in this process)."""
-    hooks._test_calls.clear()
-
-
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
     """Headless Chromium for one test."""

@@ -10,16 +10,12 @@ FACE_PACKAGES = ("gitcode_v4", "codeup_v3", "gitflic", "gitcode_v5", "codearts_v
 
 
 def load_faces() -> list[Face]:
-    """Each face package's `face` object."""
+    """Each face package's `face` object; a package without one is a packaging bug."""
     faces: list[Face] = []
     for name in FACE_PACKAGES:
-        try:
-            module = importlib.import_module(f"forgehooks.dialects.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"forgehooks.dialects.{name}":
-                continue  # not built yet
-            raise
+        module = importlib.import_module(f"forgehooks.dialects.{name}")
         face = getattr(module, "face", None)
-        if face is not None:
-            faces.append(face)
+        if not isinstance(face, Face):
+            raise RuntimeError(f"forgehooks.dialects.{name} has no `face`")
+        faces.append(face)
     return faces

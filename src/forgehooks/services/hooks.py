@@ -18,15 +18,12 @@ from forgehooks.core.projects import Project
 from forgehooks.core.samples import sample_event
 from forgehooks.engine.attempts import judge, prepare, record_of
 from forgehooks.engine.egress import check_resolved
-from forgehooks.services.limits import SlidingWindow
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.events import EventRepository
 from forgehooks.store.hooks import HookRepository
 from forgehooks.store.queue import Claimed, cancel_for_hook, record_attempts, resume_hook
 
 SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(HookSpec))
-
-_test_calls: dict[int, SlidingWindow] = {}
 
 
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
@@ -143,10 +140,7 @@ async def rotate_secret(
 
 def check_test_rate(rt: Runtime, user_id: int, hook_id: int) -> None:
     """GitLab's limit on test and resend calls: a few per minute per user and hook."""
-    window = _test_calls.setdefault(
-        rt.settings.test_calls_per_minute, SlidingWindow(rt.settings.test_calls_per_minute)
-    )
-    window.hit((user_id, hook_id), "test calls for this hook")
+    rt.test_call_window().hit((user_id, hook_id), "test calls for this hook")
 
 
 async def test_hook(rt: Runtime, project: Project, hook: Hook, kind: EventKind, actor: Actor) -> Outcome:

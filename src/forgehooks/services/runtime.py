@@ -9,6 +9,7 @@ from forgehooks.config import Settings
 from forgehooks.core.wire import CanonicalWire, WireFormat
 from forgehooks.engine.sender import Sender
 from forgehooks.engine.worker import Worker, WorkerOptions
+from forgehooks.services.limits import SlidingWindow
 from forgehooks.store.database import Database
 from forgehooks.store.secrets import SecretBox, load_keys
 
@@ -23,6 +24,7 @@ class Runtime:
     wires: dict[str, WireFormat] = field(default_factory=dict)
     sender: Sender | None = None
     workers: list[Worker] = field(default_factory=list)
+    test_calls: SlidingWindow | None = None  # per process, like GitLab's per-user test limit
 
     @classmethod
     def build(cls, settings: Settings, wires: list[WireFormat] | None = None) -> Runtime:
@@ -38,6 +40,12 @@ class Runtime:
     def register(self, wire: WireFormat) -> None:
         """Make a face's wire format available to fan-out and workers."""
         self.wires[wire.dialect] = wire
+
+    def test_call_window(self) -> SlidingWindow:
+        """The limit on hook test and resend calls (created on first use)."""
+        if self.test_calls is None:
+            self.test_calls = SlidingWindow(self.settings.test_calls_per_minute)
+        return self.test_calls
 
     def get_sender(self) -> Sender:
         """The shared outgoing HTTP client (created lazily inside the event loop)."""

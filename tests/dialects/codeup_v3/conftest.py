@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from forgehooks.core.projects import Project
-from forgehooks.services import hooks, projects
+from forgehooks.services import projects
 from forgehooks.services.runtime import Runtime
 from tests.conftest import Seed
 
 ORG = "60811b5eed6e867404f6abcd"
-
-
-@pytest.fixture(autouse=True)
-def fresh_test_call_limits() -> Iterator[None]:
-    """The test-call limiter is per process and keyed by (user id, hook id), which every fresh
-    database reuses; start each test with empty windows."""
-    hooks._test_calls.clear()
-    yield
-    hooks._test_calls.clear()
 
 
 @dataclass

@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
-import pytest
-
-from forgehooks.services import hooks as hook_service
 from forgehooks.services.runtime import Runtime
 from tests.receivers import Receiver
 
 BASE = "/api/v5/repos/acme/widgets/hooks"
-
-
-@pytest.fixture(autouse=True)
-def fresh_test_call_windows() -> Iterator[None]:
-    """Ids restart at 1 in every fresh database, so forget test calls counted by earlier tests."""
-    hook_service._test_calls.clear()
-    yield
-    hook_service._test_calls.clear()
 
 
 def token_query(token: str) -> dict[str, str]:
