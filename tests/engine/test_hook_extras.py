@@ -14,8 +14,10 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import HookSpec, SecretScheme
+from forgehooks.core.retry import RetryPolicy
 from forgehooks.engine import attempt_log
 from forgehooks.engine.attempts import MASK
+from forgehooks.engine.sender import Sender
 from forgehooks.services import hooks
 from forgehooks.services.runtime import Runtime
 from tests.conftest import Seed
@@ -190,3 +192,26 @@ def test_configure_writes_bare_json_lines_or_keeps_them_quiet() -> None:
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
         logger.handlers[:] = saved[2]
+
+
+async def test_the_ssrf_guard_checks_the_expanded_host_at_send_time(
+    runtime: Runtime, seed: Seed, receiver: Receiver
+) -> None:
+    spec = HookSpec(
+        url=f"http://{{target}}:{receiver.port}/in",
+        events=frozenset({EventKind.PUSH}),
+        url_variables={"target": "localhost"},
+    )
+    hook = await hooks.create_hook(runtime, seed.project, spec, "forgehooks")  # tests allow local targets
+    await publish_pushes(runtime, seed, 1)
+    guarded = Sender(allow_local=False)
+    try:
+        async with working(runtime, sender=guarded, retry=RetryPolicy(schedule=(0,))):
+            await wait_until_settled(runtime, {"failed"}, 1)
+    finally:
+        await guarded.close()
+    assert receiver.received == []
+    [delivery] = await deliveries_of(runtime, seed.project, hook)
+    [attempt] = await attempts_of(runtime, delivery.id)
+    assert attempt.error.startswith("blocked: receiver address is not public"), attempt.error
+    assert "localhost" not in attempt.error and attempt.request_url == spec.url
