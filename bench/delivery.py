@@ -1,11 +1,12 @@
-"""Delivery benchmark: the loopback limit (wrk), the Python ceiling (bare aiohttp), forgehooks end to end.
+"""Delivery benchmarks: the references (wrk, bare aiohttp) and forgehooks end to end.
 
-    .venv/bin/python bench/delivery.py [--events 1000] [--hooks 10] [--seconds 5] [--no-docs]
+    .venv/bin/python bench/delivery.py [--events 1000] [--hooks 10] [--seconds 5]
 
 Everything runs on 127.0.0.1 against nginx answering 204. forgehooks is measured durable:
 events are published first, then workers deliver them and every attempt is recorded; the
-rate is deliveries over the time from the first attempt to the last record. Results are
-printed and written into the delivery section of docs/benchmarks.md.
+rate is deliveries over the time from the first attempt to the last record. This module
+is also the toolbox of `bench/run_all.py` (`make bench`), which runs every scenario and
+rewrites docs/benchmarks.md; run alone it prints the references and the durable rates.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import platform
 import re
@@ -26,8 +28,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +40,11 @@ from sqlalchemy import func, select
 
 from forgehooks.api.app import build_runtime
 from forgehooks.config import Settings
+from forgehooks.core.clock import utcnow
 from forgehooks.core.events import Commit, EventKind, RefBody
-from forgehooks.core.hooks import HookSpec
+from forgehooks.core.hooks import Hook, HookSpec
+from forgehooks.core.projects import Project, User
+from forgehooks.engine.worker import Worker
 from forgehooks.services import accounts, events, hooks, projects
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.migrate import upgrade
@@ -48,38 +53,42 @@ from forgehooks.store.tables import events as events_table
 
 ROOT = Path(__file__).resolve().parent.parent
 RECEIVERS = ROOT / "bench" / "receivers"
-DOCS = ROOT / "docs" / "benchmarks.md"
 PG_DSN = os.environ.get("FORGEHOOKS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 FORGEHOOKS = Path(sys.executable).parent / "forgehooks"
 BODY = b'{"pad":"' + b"x" * (2048 - 10) + b'"}'
 CONCURRENCY = 64  # connections to the one receiver host: the worker's default per-host cap
-BEGIN, END = "<!-- delivery:begin -->", "<!-- delivery:end -->"
-
-
-@dataclass
-class Results:
-    """Every figure of one run."""
-
-    machine: str = ""
-    wrk: float = 0.0
-    bare: float = 0.0
-    durable: dict[str, float] = field(default_factory=dict)
-    latency: dict[str, tuple[float, float]] = field(default_factory=dict)
-    memory_mb: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
 
 def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def ensure_tools() -> None:
-    """nginx and wrk from Debian, installed when missing."""
+def wait_port(port: int, seconds: float) -> bool:
+    """Whether something listens on 127.0.0.1:`port` within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def ensure_tools() -> str:
+    """nginx and wrk from Debian, installed when missing; '' if ready, else why not."""
     if shutil.which("nginx") and shutil.which("wrk"):
-        return
-    subprocess.run(["apt-get", "install", "-y", "-q", "nginx", "wrk"], check=True, capture_output=True)
+        return ""
+    install = ["apt-get", "install", "-y", "-q", "nginx", "wrk"]
+    try:
+        if subprocess.run(install, capture_output=True, timeout=300).returncode != 0:
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=300)
+            subprocess.run(install, capture_output=True, timeout=300)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"cannot install nginx and wrk: {exc}"
+    missing = [tool for tool in ("nginx", "wrk") if not shutil.which(tool)]
+    return f"not installed: {', '.join(missing)} (apt-get failed)" if missing else ""
 
 
 @contextlib.contextmanager
@@ -91,18 +100,20 @@ def nginx() -> Iterator[str]:
     conf.write_text((RECEIVERS / "nginx.conf").read_text().format(port=port, root=root))
     process = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(root)], stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
-                break
-            time.sleep(0.05)
+        if not wait_port(port, 5):
+            raise RuntimeError("nginx did not start")
         yield f"http://127.0.0.1:{port}/hook"
     finally:
         process.send_signal(signal.SIGQUIT)
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
         shutil.rmtree(root, ignore_errors=True)
 
 
-def machine() -> str:
+def machine() -> dict[str, str]:
+    """What the figures were measured on."""
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -111,40 +122,80 @@ def machine() -> str:
         ),
         platform.processor(),
     )
-    mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
-    return (
-        f"{os.cpu_count()} vCPU ({cpu}), {mem // 1024} GiB RAM, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, aiohttp {aiohttp.__version__}, shared with other jobs"
-    )
+    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    pg = "unknown"
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        pg = subprocess.run(
+            ["psql", PG_DSN, "-Atc", "SHOW server_version"], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": cpu,
+        "ram": f"{mem_kb / 1024 / 1024:.0f} GiB",
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "aiohttp": aiohttp.__version__,
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+    }
 
 
-def wrk_rate(url: str, seconds: int) -> float:
-    """(a) the loopback limit: wrk POSTing the 2 KB body."""
+def wrk(url: str, seconds: float, connections: int, extra: list[str] | None = None) -> dict[str, float]:
+    """Run wrk (2 threads, `--latency`); requests/s, p50/p99 ms and non-2xx responses."""
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{seconds}s", "-s", str(RECEIVERS / "post.lua"), url],
-        check=True,
-        capture_output=True,
-        text=True,
+        [*command, *(extra or []), url], check=True, capture_output=True, text=True, timeout=seconds + 60
     ).stdout
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    return float(match.group(1)) if match else 0.0
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    total = re.search(r"(\d+) requests in", out)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
+
+    def percentile(p: str) -> float:
+        found = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if not found:
+            return float("nan")
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
+        return float(found.group(1)) * scale
+
+    return {
+        "rate": float(rate.group(1)) if rate else 0.0,
+        "requests": float(total.group(1)) if total else 0.0,
+        "non2xx": float(bad.group(1)) if bad else 0.0,
+        "timeouts": float(errors.group(1)) if errors else 0.0,
+        "p50": percentile("50"),
+        "p99": percentile("99"),
+    }
 
 
-async def bare_rate(url: str, total: int) -> float:
-    """(b) the Python ceiling: one aiohttp session, CONCURRENCY senders, no database."""
-    connector = aiohttp.TCPConnector(limit=CONCURRENCY)
+def wrk_rate(url: str, seconds: float, connections: int = CONCURRENCY) -> float:
+    """(a) the loopback limit: wrk POSTing the 2 KB body."""
+    return wrk(url, seconds, connections, ["-s", str(RECEIVERS / "post.lua")])["rate"]
+
+
+async def bare_rate(url: str, total: int, concurrency: int = CONCURRENCY, seconds: float = 30) -> float:
+    """(b) the Python ceiling: one aiohttp session, `concurrency` senders, no database."""
+    connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         headers = {"Content-Type": "application/json"}
+        deadline = time.perf_counter() + seconds
+        sent = 0
 
         async def sender(count: int) -> None:
+            nonlocal sent
             for _ in range(count):
+                if time.perf_counter() > deadline:
+                    return
                 async with session.post(url, data=BODY, headers=headers) as response:
                     await response.read()
+                sent += 1
 
-        await sender(50)  # warm the pool
+        await asyncio.gather(*(sender(2) for _ in range(concurrency)))  # warm the pool
+        sent = 0
         started = time.perf_counter()
-        await asyncio.gather(*(sender(total // CONCURRENCY) for _ in range(CONCURRENCY)))
-        return (total // CONCURRENCY * CONCURRENCY) / (time.perf_counter() - started)
+        await asyncio.gather(*(sender(total // concurrency) for _ in range(concurrency)))
+        return sent / (time.perf_counter() - started)
 
 
 def push_body(n: int) -> RefBody:
@@ -167,49 +218,73 @@ def push_body(n: int) -> RefBody:
     return RefBody(ref="refs/heads/main", after=f"{n:040x}", commits=commits, total_commits_count=3)
 
 
-async def seeded(rt: Runtime, url: str, hook_count: int) -> tuple[object, object]:
-    """A user, a project and `hook_count` push hooks to the receiver."""
-    user = await accounts.create_user(rt, "bench")
-    project = await projects.create_project(rt, user, "bench/widgets")
-    for _ in range(hook_count):
+async def seeded(
+    rt: Runtime, urls: list[str], path: str = "bench/widgets", user: User | None = None
+) -> tuple[User, Project, list[Hook]]:
+    """A user, a project and one push hook per url in `urls`."""
+    user = user or await accounts.create_user(rt, "bench")
+    project = await projects.create_project(rt, user, path)
+    made = []
+    for url in urls:
         spec = HookSpec(url=url, events=frozenset({EventKind.PUSH}), secret="s", standard_webhooks=False)
-        await hooks.create_hook(rt, project, spec, "forgehooks")
-    return user, project
+        made.append(await hooks.create_hook(rt, project, spec, "forgehooks"))
+    return user, project, made
 
 
-async def publish_many(rt: Runtime, user: object, project: object, count: int, parallel: int) -> None:
-    actor = events.actor_of(user)  # type: ignore[arg-type]
+async def publish_one(rt: Runtime, user: User, project: Project, n: int) -> events.Published:
+    """Publish push event number `n` to `project`."""
+    event = events.build_event(rt, project, EventKind.PUSH, push_body(n), events.actor_of(user))
+    return await events.publish(rt, event)
+
+
+async def publish_many(rt: Runtime, user: User, project: Project, count: int, parallel: int) -> None:
+    """Publish `count` push events with `parallel` publishers."""
     queue = iter(range(count))
 
     async def publisher() -> None:
         for n in queue:
-            event = events.build_event(rt, project, EventKind.PUSH, push_body(n), actor)  # type: ignore[arg-type]
-            await events.publish(rt, event)
+            await publish_one(rt, user, project, n)
 
     await asyncio.gather(*(publisher() for _ in range(parallel)))
 
 
-async def settled(rt: Runtime, total: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    query = select(func.count()).where(deliveries.c.state == "succeeded")
-    while time.monotonic() < deadline:
-        async with rt.db.reading() as conn:
-            if (await conn.execute(query)).scalar_one() >= total:
-                return
-        await asyncio.sleep(0.1)
-    raise TimeoutError(f"not all {total} deliveries succeeded in {timeout} s")
-
-
-async def recorded_rate(rt: Runtime) -> float:
-    """Deliveries per second from the first attempt's start to the last delivery's record."""
+async def count_where(rt: Runtime, *conditions: Any) -> int:
+    """How many deliveries match."""
     async with rt.db.reading() as conn:
-        first = (await conn.execute(select(func.min(attempts.c.started_at)))).scalar_one()
-        last = (await conn.execute(select(func.max(deliveries.c.updated_at)))).scalar_one()
-        count = (await conn.execute(select(func.count()).select_from(attempts))).scalar_one()
-    return float(count) / max((last - first).total_seconds(), 1e-6)
+        return int((await conn.execute(select(func.count()).where(*conditions))).scalar_one())
 
 
-def bench_settings(folder: Path, backend: str, schema: str = "") -> Settings:
+async def drained(rt: Runtime, timeout: float) -> bool:
+    """Wait (at most `timeout` s) until no delivery is queued: every one sent and recorded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await count_where(rt, deliveries.c.state == "queued") == 0:
+            return True
+        await asyncio.sleep(0.2)
+    return False
+
+
+async def recorded_rate(rt: Runtime, *conditions: Any) -> tuple[float, int]:
+    """(deliveries/s, attempts) from the first attempt's start to the last delivery's record."""
+    async with rt.db.reading() as conn:
+        joined = attempts.join(deliveries, deliveries.c.id == attempts.c.delivery_id)
+        first, count = (
+            await conn.execute(
+                select(func.min(attempts.c.started_at), func.count()).select_from(joined).where(*conditions)
+            )
+        ).one()
+        last = (
+            await conn.execute(
+                select(func.max(deliveries.c.updated_at)).where(deliveries.c.attempt_count > 0, *conditions)
+            )
+        ).scalar_one()
+    if not count:
+        return 0.0, 0
+    return float(count) / max((last - first).total_seconds(), 1e-6), int(count)
+
+
+def bench_settings(folder: Path, backend: str, schema: str = "", **overrides: Any) -> Settings:
+    """Settings of one benchmark database: SQLite in `folder`, or a PostgreSQL schema."""
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     if backend == "postgres":
         url = PG_DSN.replace("postgresql://", "postgresql+asyncpg://", 1)
@@ -220,13 +295,15 @@ def bench_settings(folder: Path, backend: str, schema: str = "") -> Settings:
         database_schema=schema,
         allow_local_targets=True,
         secret_key="",
+        **overrides,
     )
 
 
 @contextlib.asynccontextmanager
-async def pg_schema() -> Any:
+async def pg_schema() -> AsyncIterator[str]:
+    """A fresh PostgreSQL schema, dropped afterwards."""
     name = "bench_" + uuid.uuid4().hex[:12]
-    conn = await asyncpg.connect(PG_DSN)
+    conn = await asyncpg.connect(PG_DSN, timeout=10)
     await conn.execute(f'CREATE SCHEMA "{name}"')
     try:
         yield name
@@ -235,7 +312,21 @@ async def pg_schema() -> Any:
         await conn.close()
 
 
+@contextlib.asynccontextmanager
+async def store(backend: str, **overrides: Any) -> AsyncIterator[tuple[Runtime, Settings]]:
+    """A migrated empty database of `backend` and a runtime on it; all removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="fh-bench-") as tmp:
+        async with contextlib.AsyncExitStack() as stack:
+            schema = await stack.enter_async_context(pg_schema()) if backend == "postgres" else ""
+            settings = bench_settings(Path(tmp), backend, schema, **overrides)
+            await asyncio.to_thread(upgrade, settings.resolved_database_url, "head", schema or None)
+            rt = build_runtime(settings)
+            stack.push_async_callback(rt.close)
+            yield rt, settings
+
+
 def worker_processes(settings: Settings, count: int, **extra: str) -> list[subprocess.Popen[bytes]]:
+    """`count` separate `forgehooks worker` processes on the settings' database."""
     env = (
         {k: v for k, v in os.environ.items() if not k.startswith("FORGEHOOKS_")}
         | {
@@ -243,6 +334,8 @@ def worker_processes(settings: Settings, count: int, **extra: str) -> list[subpr
             "FORGEHOOKS_DATABASE_SCHEMA": settings.database_schema,
             "FORGEHOOKS_DATA_DIR": str(settings.data_dir),
             "FORGEHOOKS_ALLOW_LOCAL_TARGETS": "true",
+            "FORGEHOOKS_PER_HOST_LIMIT": str(settings.per_host_limit),
+            "FORGEHOOKS_WORKER_CONCURRENCY": str(settings.worker_concurrency),
         }
         | {f"FORGEHOOKS_{k.upper()}": v for k, v in extra.items()}
     )
@@ -252,235 +345,252 @@ def worker_processes(settings: Settings, count: int, **extra: str) -> list[subpr
     ]
 
 
-def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+def stop_all(processes: list[subprocess.Popen[bytes]], grace: float = 30) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds."""
     for process in processes:
         process.send_signal(signal.SIGTERM)
     for process in processes:
         try:
-            process.wait(30)
+            process.wait(grace)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(10)
 
 
-async def durable(url: str, backend: str, workers: int, event_count: int, hook_count: int) -> float:
-    """(c) forgehooks end to end: publish, then deliver and record everything."""
-    with tempfile.TemporaryDirectory(prefix="fh-bench-") as tmp:
-        async with contextlib.AsyncExitStack() as stack:
-            schema = await stack.enter_async_context(pg_schema()) if backend == "postgres" else ""
-            settings = bench_settings(Path(tmp), backend, schema)
-            await asyncio.to_thread(upgrade, settings.resolved_database_url, "head", schema or None)
-            rt = build_runtime(settings)
-            stack.push_async_callback(rt.close)
-            user, project = await seeded(rt, url, hook_count)
-            await publish_many(rt, user, project, event_count, 4 if backend == "postgres" else 1)
-            total = event_count * hook_count
-            if workers == 0:  # the embedded worker, in this process
-                stop = asyncio.Event()
-                task = asyncio.create_task(rt.new_worker().run(stop))
-                await settled(rt, total, 300)
-                stop.set()
-                await task
-            else:
-                processes = worker_processes(settings, workers)
-                try:
-                    await settled(rt, total, 300)
-                finally:
-                    stop_all(processes)
-            return await recorded_rate(rt)
+@contextlib.asynccontextmanager
+async def delivering(
+    rt: Runtime, settings: Settings, workers: int, drain: float = 2.0
+) -> AsyncIterator[None]:
+    """Workers running meanwhile: 0 is the embedded worker in this process, else worker processes."""
+    if workers:
+        processes = worker_processes(settings, workers)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(stop_all, processes, drain + 15)
+        return
+    options = dataclasses.replace(rt.worker_options(), drain_seconds=drain)
+    worker = Worker(rt.db, rt.box, rt.wires, rt.get_sender(), options)
+    rt.workers.append(worker)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, drain + 30)
+        rt.workers.remove(worker)
 
 
-async def latency(url: str, backend: str, rate: int, seconds: float) -> tuple[float, float]:
-    """Publish-to-receiver latency (ms, p50 and p99) at a steady `rate` of events per second."""
-    with tempfile.TemporaryDirectory(prefix="fh-bench-") as tmp:
-        async with contextlib.AsyncExitStack() as stack:
-            schema = await stack.enter_async_context(pg_schema()) if backend == "postgres" else ""
-            settings = bench_settings(Path(tmp), backend, schema)
-            await asyncio.to_thread(upgrade, settings.resolved_database_url, "head", schema or None)
-            rt = build_runtime(settings)
-            stack.push_async_callback(rt.close)
-            user, project = await seeded(rt, url, 1)
-            processes: list[subprocess.Popen[bytes]] = []
-            stop = asyncio.Event()
-            task = None
-            if backend == "sqlite":
-                task = asyncio.create_task(rt.new_worker().run(stop))
-            else:
-                processes = worker_processes(settings, 1)
-                await asyncio.sleep(8)  # let the process start
-            actor = events.actor_of(user)  # type: ignore[arg-type]
-            count = int(rate * seconds)
+async def ready(rt: Runtime, user: User, url: str, timeout: float = 60) -> None:
+    """Publish one event to a separate project and wait for its delivery: the workers are up."""
+    _, warm, _ = await seeded(rt, [url], f"bench/warm-{uuid.uuid4().hex[:6]}", user)
+    await publish_one(rt, user, warm, 0)
+    if not await drained(rt, timeout):
+        raise TimeoutError("the workers did not deliver the warm-up event")
+
+
+async def durable(
+    url: str, backend: str, workers: int, event_count: int, hook_count: int, **overrides: Any
+) -> float:
+    """forgehooks end to end: publish everything, then deliver and record it; deliveries/s."""
+    async with store(backend, **overrides) as (rt, settings):
+        user, project, _ = await seeded(rt, [url] * hook_count)
+        await publish_many(rt, user, project, event_count, 4 if backend == "postgres" else 1)
+        async with delivering(rt, settings, workers):
+            if not await drained(rt, 300):
+                print("  not every delivery was recorded within 300 s", file=sys.stderr)
+        return (await recorded_rate(rt))[0]
+
+
+async def latency_run(
+    url: str, backend: str, rate: float, seconds: float, workers: int = 0
+) -> dict[str, float]:
+    """Publish-to-receiver latency (ms) at `rate` events/s offered (open loop) to one hook."""
+    async with store(backend) as (rt, settings):
+        user, project, _ = await seeded(rt, [url])
+        async with delivering(rt, settings, workers):
+            await ready(rt, user, url)
+            count = max(1, int(rate * seconds))
+            gate = asyncio.Semaphore(16)  # publishes in flight (the connection pool's size)
+            tasks = []
+
+            async def one(n: int) -> None:
+                async with gate:
+                    await publish_one(rt, user, project, n)
+
             started = time.perf_counter()
             for n in range(count):
                 await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
-                event = events.build_event(rt, project, EventKind.PUSH, push_body(n), actor)  # type: ignore[arg-type]
-                await events.publish(rt, event)
-            await settled(rt, count, 60)
-            stop.set()
-            if task is not None:
-                await task
-            stop_all(processes)
-            async with rt.db.reading() as conn:
-                rows = await conn.execute(
-                    select(events_table.c.occurred_at, attempts.c.started_at, attempts.c.duration_ms)
-                    .join(deliveries, deliveries.c.id == attempts.c.delivery_id)
-                    .join(events_table, events_table.c.id == deliveries.c.event_id)
-                )
-                waits = sorted((s - o).total_seconds() * 1000 + d for o, s, d in rows)
-    return statistics.median(waits), waits[int(len(waits) * 0.99) - 1]
+                await gate.acquire()  # never more than 16 waiting: the offered rate drops instead
+                gate.release()
+                tasks.append(asyncio.create_task(one(n)))
+            await asyncio.gather(*tasks)
+            published = count / (time.perf_counter() - started)
+            settled = await drained(rt, 120)
+        async with rt.db.reading() as conn:
+            rows = await conn.execute(
+                select(events_table.c.occurred_at, attempts.c.started_at, attempts.c.duration_ms)
+                .join(deliveries, deliveries.c.id == attempts.c.delivery_id)
+                .join(events_table, events_table.c.id == deliveries.c.event_id)
+                .where(deliveries.c.project_id == project.id)
+            )
+            waits = sorted((s - o).total_seconds() * 1000 + d for o, s, d in rows)
+    return {
+        "offered": rate,
+        "published": published,
+        "p50": statistics.median(waits),
+        "p99": waits[min(len(waits) - 1, round(0.99 * (len(waits) - 1)))],
+        "samples": len(waits),
+        "complete": float(settled),
+    }
+
+
+async def fanout_run(
+    url: str, backend: str, hook_count: int, rounds: int, workers: int = 0
+) -> dict[str, float]:
+    """One event to `hook_count` hooks: publish time and publish to last delivery recorded (ms)."""
+    async with store(backend, max_hooks_per_project=hook_count) as (rt, settings):
+        user, project, _ = await seeded(rt, [url] * hook_count)
+        publish_ms, last_ms = [], []
+        async with delivering(rt, settings, workers):
+            await ready(rt, user, url)
+            for n in range(rounds):
+                before = utcnow()
+                started = time.perf_counter()
+                published = await publish_one(rt, user, project, n)
+                publish_ms.append((time.perf_counter() - started) * 1000)
+                if not await drained(rt, 60):
+                    print("  fan-out not delivered within 60 s", file=sys.stderr)
+                async with rt.db.reading() as conn:
+                    last = (
+                        await conn.execute(
+                            select(func.max(deliveries.c.updated_at)).where(
+                                deliveries.c.event_id == published.event_id
+                            )
+                        )
+                    ).scalar_one()
+                last_ms.append((as_aware(last) - before).total_seconds() * 1000)
+    return {"publish_ms": statistics.median(publish_ms), "last_ms": statistics.median(last_ms)}
+
+
+def as_aware(moment: datetime) -> datetime:
+    """SQLite returns naive UTC times."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class Silent(asyncio.Protocol):
-    """Accepts a request and never answers: every delivery stays in flight."""
+    """Accepts a request and never answers: every delivery to it stays in flight."""
 
-    connections = 0
+    def __init__(self, opened: list[asyncio.BaseTransport], enough: asyncio.Event, target: int) -> None:
+        self.opened, self.enough, self.target = opened, enough, target
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        Silent.connections += 1
+        self.opened.append(transport)
+        if len(self.opened) >= self.target:
+            self.enough.set()
 
 
-async def worker_memory(in_flight: int) -> float:
+@contextlib.asynccontextmanager
+async def silent_receiver(target: int = 0) -> AsyncIterator[tuple[str, list[Any], asyncio.Event]]:
+    """A receiver that never answers; yields (url, open connections, set once `target` are open)."""
+    opened: list[asyncio.BaseTransport] = []
+    enough = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: Silent(opened, enough, target), "127.0.0.1", 0, backlog=4096)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/hook", opened, enough
+    finally:
+        server.close()
+        for transport in opened:
+            transport.close()
+
+
+async def hard_receivers_run(
+    url: str, backend: str, event_count: int, hook_count: int, silent_share: float
+) -> dict[str, float]:
+    """Deliveries/s to the healthy hooks while `silent_share` of the hooks never answer."""
+    async with silent_receiver() as (silent_url, _, _), store(backend) as (rt, settings):
+        bad = round(hook_count * silent_share)
+        urls = [silent_url] * bad + [url] * (hook_count - bad)
+        user, project, made = await seeded(rt, urls)
+        healthy = [h.id for h in made if h.url == url]
+        await publish_many(rt, user, project, event_count, 4 if backend == "postgres" else 1)
+        expected = event_count * len(healthy)
+        async with delivering(rt, settings, 0, drain=0.5):
+            deadline = time.monotonic() + 300
+            done = 0
+            while time.monotonic() < deadline:
+                done = await count_where(
+                    rt, deliveries.c.state == "succeeded", deliveries.c.hook_id.in_(healthy)
+                )
+                if done >= expected:
+                    break
+                await asyncio.sleep(0.2)
+        rate, _ = await recorded_rate(rt, deliveries.c.hook_id.in_(healthy))
+        timeouts = await count_where(rt, deliveries.c.hook_id.not_in(healthy), deliveries.c.attempt_count > 0)
+    return {"rate": rate, "healthy_done": done, "expected": expected, "silent_attempted": timeouts}
+
+
+async def worker_memory(in_flight: int, hook_count: int = 10) -> tuple[float, int]:
     """Peak RSS (MB) of a worker process holding `in_flight` sends open at once (PostgreSQL)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(Silent, "127.0.0.1", 0, backlog=4096)
-    port = server.sockets[0].getsockname()[1]
-    hook_count = 10
     try:
-        with tempfile.TemporaryDirectory(prefix="fh-bench-") as tmp:
-            async with pg_schema() as schema:
-                settings = bench_settings(Path(tmp), "postgres", schema)
-                await asyncio.to_thread(upgrade, settings.resolved_database_url, "head", schema)
-                rt = build_runtime(settings)
-                try:
-                    user, project = await seeded(rt, f"http://127.0.0.1:{port}/hook", hook_count)
-                    await publish_many(rt, user, project, in_flight // hook_count, 4)
-                finally:
-                    await rt.close()
-                [process] = worker_processes(
-                    settings,
-                    1,
-                    worker_concurrency=str(in_flight),
-                    per_host_limit=str(in_flight),
-                    claim_batch="1000",
-                    send_timeout="120",
-                )
-                try:
-                    deadline = time.monotonic() + 120
-                    while Silent.connections < in_flight and time.monotonic() < deadline:
-                        await asyncio.sleep(0.2)
-                    await asyncio.sleep(1)
-                    status = Path(f"/proc/{process.pid}/status").read_text()
-                    peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
-                    if Silent.connections < in_flight:
-                        print(f"  only {Silent.connections} connections reached the receiver")
-                finally:
-                    process.kill()
-                    process.wait(10)
+        async with silent_receiver(in_flight) as (url, opened, enough), store("postgres") as (rt, settings):
+            user, project, _ = await seeded(rt, [url] * hook_count)
+            await publish_many(rt, user, project, in_flight // hook_count, 4)
+            [process] = worker_processes(
+                settings,
+                1,
+                worker_concurrency=str(in_flight),
+                per_host_limit=str(in_flight),
+                claim_batch="1000",
+                send_timeout="300",
+            )
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(enough.wait(), 120)
+                await asyncio.sleep(1)
+                status = await asyncio.to_thread(Path(f"/proc/{process.pid}/status").read_text)
+                peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+            finally:
+                process.kill()
+                await asyncio.to_thread(process.wait, 10)
+            return peak_kb / 1024, len(opened)
     finally:
-        server.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    return peak_kb / 1024
 
 
-def table(r: Results) -> str:
-    def row(name: str, rate: float) -> str:
-        return f"| {name} | {rate:,.0f} | {rate / r.wrk:.0%} | {rate / r.bare:.0%} |"
-
-    lines = [
-        "| measurement | deliveries/s | of (a) wrk | of (b) bare aiohttp |",
-        "|---|---:|---:|---:|",
-        row("(a) wrk, 2 KB POST, loopback limit", r.wrk),
-        row("(b) bare asyncio + aiohttp loop, no database", r.bare),
-    ]
-    lines += [row(f"(c) forgehooks durable, {name}", rate) for name, rate in r.durable.items()]
-    lines += ["", "| latency, publish to receiver | p50 ms | p99 ms |", "|---|---:|---:|"]
-    lines += [f"| {name} | {p50:.1f} | {p99:.1f} |" for name, (p50, p99) in r.latency.items()]
-    lines += [
-        "",
-        f"Worker memory with 10,000 deliveries in flight (PostgreSQL): **{r.memory_mb:.0f} MB** peak RSS.",
-    ]
-    return "\n".join(lines)
-
-
-def write_docs(r: Results, args: argparse.Namespace) -> None:
-    section = f"""{BEGIN}
-## Delivery engine (`bench/delivery.py`)
-
-Machine: {r.machine}.
-
-Method: nginx (Debian) on 127.0.0.1 answers 204 to every POST. (a) wrk, 2 threads and
-{CONCURRENCY} connections, POSTs the same 2 KB body for {args.seconds} s. (b) one aiohttp session
-under uvloop, {CONCURRENCY} concurrent senders, no database. (c) forgehooks end to end and durable:
-{args.events} push events (about 2 KB rendered each) are published to {args.hooks} hooks
-({args.events * args.hooks} deliveries); then the worker(s) start, and the rate is the number of
-recorded attempts over the time from the first attempt to the last delivery recorded succeeded.
-SQLite runs the embedded worker in the benchmark's process; PostgreSQL runs separate
-`forgehooks worker` processes. Latency: events published one at a time at a steady
-{args.rate} events/s to one hook for {args.seconds} s; latency is event time to the end of its
-attempt (the receiver's answer). Memory: one worker process on PostgreSQL, concurrency and
-per-host cap raised to 10,000, against a receiver that never answers; peak RSS (VmHWM) once
-10,000 connections are open.
-
-{table(r)}
-
-Targets (issue 3): SQLite at least 50% of (b), PostgreSQL with one worker at least 40% of (b);
-latency p50 under 10 ms and p99 under 50 ms at 200 events/s; a worker under 200 MB with 10,000
-deliveries in flight.
-{chr(10).join("- " + n for n in r.notes)}
-{END}"""
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n\nFigures measured by `make bench`.\n"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    DOCS.write_text(text)
-
-
-async def run(args: argparse.Namespace) -> Results:
-    r = Results(machine=machine())
+async def run(args: argparse.Namespace) -> None:
+    """References, then forgehooks durable on each backend."""
     with nginx() as url:
-        r.wrk = wrk_rate(url, args.seconds)
-        print(f"(a) wrk: {r.wrk:,.0f}/s")
-        r.bare = await bare_rate(url, args.bare)
-        print(f"(b) bare aiohttp: {r.bare:,.0f}/s")
-        variants = [("SQLite, embedded worker", "sqlite", 0)]
-        variants += [
+        a = await asyncio.to_thread(wrk_rate, url, args.seconds)
+        print(f"(a) wrk: {a:,.0f}/s")
+        b = await bare_rate(url, args.bare)
+        print(f"(b) bare aiohttp: {b:,.0f}/s = {b / a:.0%} of (a)")
+        for name, backend, workers in (
+            ("SQLite, embedded worker", "sqlite", 0),
             ("PostgreSQL, 1 worker process", "postgres", 1),
             ("PostgreSQL, 2 worker processes", "postgres", 2),
-        ]
-        for name, backend, workers in variants:
-            rate = await durable(url, backend, workers, args.events, args.hooks)
-            r.durable[name] = rate
-            print(f"(c) {name}: {rate:,.0f}/s = {rate / r.bare:.0%} of (b), {rate / r.wrk:.0%} of (a)")
-        for name, backend in (
-            ("SQLite, embedded worker", "sqlite"),
-            ("PostgreSQL, 1 worker process", "postgres"),
         ):
-            r.latency[f"{name}, {args.rate} events/s"] = await latency(url, backend, args.rate, args.seconds)
-            p50, p99 = r.latency[f"{name}, {args.rate} events/s"]
-            print(f"latency {name}: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-    if args.memory:
-        r.memory_mb = await worker_memory(10_000)
-        print(f"worker memory with 10,000 in flight: {r.memory_mb:.0f} MB")
-    return r
+            rate = await durable(url, backend, workers, args.events, args.hooks)
+            print(f"(c) {name}: {rate:,.0f}/s = {rate / b:.0%} of (b), {rate / a:.0%} of (a)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Parse arguments and run."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--hooks", type=int, default=10)
     parser.add_argument("--bare", type=int, default=20_000, help="requests of the bare loop")
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--rate", type=int, default=200, help="events/s of the latency run")
-    parser.add_argument("--no-memory", dest="memory", action="store_false")
-    parser.add_argument("--no-docs", dest="docs", action="store_false")
     args = parser.parse_args()
-    ensure_tools()
-    results = uvloop.run(run(args))
-    if args.docs:
-        write_docs(results, args)
-        print(f"wrote {DOCS.relative_to(ROOT)}")
+    problem = ensure_tools()
+    if problem:
+        sys.exit(problem)
+    uvloop.run(run(args))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,110 @@
+"""API throughput: wrk against each face's hook-list endpoint of one `forgehooks serve` on SQLite.
+
+    .venv/bin/python bench/api.py [--seconds 5] [--connections 16]
+
+One project with 100 hooks (20 made through each face); wrk (2 threads) sends the list
+request with the face's own credential for `--seconds` per face. The per-token rate limit
+is switched off (FORGEHOOKS_API_RATE_LIMIT=0), otherwise wrk measures the 429 path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import urllib.request
+from typing import Any
+
+import uvloop
+from delivery import FORGEHOOKS, free_port, stop_all, store, wait_port, wrk
+
+from forgehooks.core.hooks import HookSpec
+from forgehooks.services import accounts, hooks, projects
+
+FACES = ("gitcode_v4", "codeup_v3", "gitflic", "gitcode_v5", "codearts_v4")
+ORG = "bench-org"
+
+
+def endpoints(base: str, token: str, project: Any) -> dict[str, tuple[str, list[str]]]:
+    """Each face's hook-list URL and wrk header arguments."""
+    owner, name = project.path.split("/")
+    return {
+        "gitcode_v4": (f"{base}/api/v4/projects/{project.id}/hooks", ["-H", f"PRIVATE-TOKEN: {token}"]),
+        "codeup_v3": (
+            f"{base}/api/v3/projects/{project.id}/hooks?AccessToken={token}&OrganizationId={ORG}",
+            [],
+        ),
+        "gitflic": (
+            f"{base}/project/{owner}/{name}/setting/webhook",
+            ["-H", f"Authorization: token {token}"],
+        ),
+        "gitcode_v5": (f"{base}/api/v5/repos/{owner}/{name}/hooks?access_token={token}", []),
+        "codearts_v4": (f"{base}/v4/projects/{project.hex_id}/hooks", ["-H", f"X-Auth-Token: {token}"]),
+    }
+
+
+def check(url: str, headers: list[str]) -> int:
+    """The status of one request (must be 200 before wrk is worth running)."""
+    request = urllib.request.Request(url)
+    for header in headers[1::2]:
+        key, _, value = header.partition(": ")
+        request.add_header(key, value)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return int(response.status)
+
+
+def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`forgehooks serve` (API, console and its embedded worker) as shipped, logs discarded."""
+    return subprocess.Popen(
+        [str(FORGEHOOKS), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def run(seconds: float, connections: int, hook_count: int = 100) -> dict[str, dict[str, float]]:
+    """requests/s, p50 and p99 (ms), non-2xx per face."""
+    results: dict[str, dict[str, float]] = {}
+    async with store("sqlite", api_rate_limit=0) as (rt, settings):
+        user = await accounts.create_user(rt, "bench", is_admin=True)
+        token = (await accounts.issue_token(rt, user)).value
+        project = await projects.create_project(rt, user, "bench/widgets", organization_id=ORG)
+        for n in range(hook_count):
+            spec = HookSpec(url=f"http://127.0.0.1:9/hook-{n}", secret="s", name=f"hook {n}")
+            await hooks.create_hook(rt, project, spec, FACES[n % len(FACES)])
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FORGEHOOKS_")} | {
+            "FORGEHOOKS_DATABASE_URL": settings.resolved_database_url,
+            "FORGEHOOKS_DATA_DIR": str(settings.data_dir),
+            "FORGEHOOKS_API_RATE_LIMIT": "0",
+            "FORGEHOOKS_ALLOW_LOCAL_TARGETS": "true",
+        }
+        server = serve(port, env)
+        try:
+            if not await asyncio.to_thread(wait_port, port, 60):
+                raise RuntimeError("forgehooks serve did not start within 60 s")
+            for face, (url, headers) in endpoints(f"http://127.0.0.1:{port}", token, project).items():
+                status = await asyncio.to_thread(check, url, headers)
+                if status != 200:
+                    raise RuntimeError(f"{face}: GET answered {status}")
+                results[face] = await asyncio.to_thread(wrk, url, seconds, connections, headers)
+                r = results[face]
+                print(f"  {face}: {r['rate']:,.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms")
+        finally:
+            await asyncio.to_thread(stop_all, [server], 15)
+    return results
+
+
+def main() -> None:
+    """Parse arguments and run."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    uvloop.run(run(args.seconds, args.connections))
+
+
+if __name__ == "__main__":
+    main()
