@@ -8,7 +8,8 @@ ForgehooksError
 ├── InvalidInput         a field fails validation; names the field (400/422)
 ├── LimitExceeded        a quota such as hooks per project (422)
 ├── RateLimited          too many calls; carries retry_after seconds (429)
-└── PayloadTooLarge      a request body over the size limit (413)
+├── PayloadTooLarge      a request body over the size limit (413)
+└── Unavailable          the database is unreachable or full; try again later (503)
 """
 
 from __future__ import annotations
@@ -61,3 +62,14 @@ class RateLimited(ForgehooksError):
 
 class PayloadTooLarge(ForgehooksError):
     """The request body is over the configured size limit."""
+
+
+class Unavailable(ForgehooksError):
+    """The store cannot take the request now (database down, restarting or full).
+
+    Nothing was half-written: the transaction was rolled back as a whole.
+    """
+
+    def __init__(self, message: str, retry_after: int = 5) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

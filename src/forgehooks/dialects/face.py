@@ -19,6 +19,7 @@ from forgehooks.core.errors import (
     PermissionDenied,
     RateLimited,
     Unauthenticated,
+    Unavailable,
 )
 from forgehooks.core.wire import WireFormat
 from forgehooks.services.runtime import Runtime
@@ -75,6 +76,7 @@ STATUS: tuple[tuple[type[ForgehooksError], int], ...] = (
     (RateLimited, 429),
     (LimitExceeded, 422),
     (InvalidInput, 400),
+    (Unavailable, 503),
 )
 
 
@@ -87,5 +89,7 @@ def status_of(exc: ForgehooksError) -> int:
 
 
 def retry_after_headers(exc: ForgehooksError) -> dict[str, str] | None:
-    """`Retry-After` for rate-limited answers, in every face."""
-    return {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    """`Retry-After` for rate-limited and unavailable answers, in every face."""
+    if isinstance(exc, RateLimited | Unavailable):
+        return {"Retry-After": str(exc.retry_after)}
+    return None

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from forgehooks.core.errors import Unavailable
 from forgehooks.store.tables import metadata
+
+log = logging.getLogger("forgehooks.store")
 
 
 class Database:
@@ -28,9 +33,11 @@ class Database:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(engine.sync_engine, "begin", _sqlite_begin)
             return engine
-        connect_args: dict[str, Any] = {}
+        # the application name shows operators (pg_stat_activity) whose connections these are
+        server_settings = {"application_name": f"forgehooks:{self.schema}" if self.schema else "forgehooks"}
         if self.schema:
-            connect_args["server_settings"] = {"search_path": self.schema}
+            server_settings["search_path"] = self.schema
+        connect_args: dict[str, Any] = {"server_settings": server_settings}
         return create_async_engine(
             self.url,
             pool_size=pool_size,
@@ -47,17 +54,19 @@ class Database:
         transaction that reads and then writes fails at once with "database is locked" when
         another writer got there first, instead of waiting for the busy timeout.
         """
-        async with self.engine.connect() as conn:
-            if self.is_sqlite:
-                await conn.execution_options(sqlite_begin="IMMEDIATE")
-            async with conn.begin():
-                yield conn
+        with unavailable_on_outage():
+            async with self.engine.connect() as conn:
+                if self.is_sqlite:
+                    await conn.execution_options(sqlite_begin="IMMEDIATE")
+                async with conn.begin():
+                    yield conn
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads (its implicit transaction is rolled back)."""
-        async with self.engine.connect() as conn:
-            yield conn
+        with unavailable_on_outage():
+            async with self.engine.connect() as conn:
+                yield conn
 
     async def create_all(self) -> None:
         """Create every table directly (tests); production uses the Alembic migrations."""
@@ -67,6 +76,31 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+@contextmanager
+def unavailable_on_outage() -> Iterator[None]:
+    """A lost connection, a database that is down or restarting, or a full disk becomes
+    `Unavailable` (503, try again): the transaction was rolled back, nothing half-written.
+    Other database errors (constraint violations, bugs) pass through unchanged."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        raise _outage(exc) from exc
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        raise _outage(exc) from exc
+    except (ConnectionError, TimeoutError) as exc:  # connecting to PostgreSQL failed
+        raise _outage(exc) from exc
+
+
+def _outage(exc: Exception) -> Unavailable:
+    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+    log.warning("database unavailable: %s", reason)
+    if "full" in reason:
+        return Unavailable("the database is full; free disk space and try again", retry_after=60)
+    return Unavailable("the database is unavailable; try again shortly")
 
 
 def _sqlite_begin(conn: Connection) -> None:

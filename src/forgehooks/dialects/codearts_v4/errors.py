@@ -17,6 +17,7 @@ from forgehooks.core.errors import (
     PermissionDenied,
     RateLimited,
     Unauthenticated,
+    Unavailable,
 )
 from forgehooks.dialects.codearts_v4.mapping import FIELD_NAMES
 from forgehooks.dialects.face import retry_after_headers
@@ -38,6 +39,7 @@ ERRORS: tuple[tuple[type[ForgehooksError], int, str, str], ...] = (
     (RateLimited, 429, "CH.004429", "Too many requests. Try again later."),
     (LimitExceeded, 400, "CH.010001", "The number of webhooks exceeds the limit."),
     (InvalidInput, 400, "CH.010001", "Invalid parameter value format."),
+    (Unavailable, 503, "CH.004503", "The service is temporarily unavailable. Try again later."),
 )
 
 #: Messages kept from the domain error, because they say what went wrong.

@@ -15,6 +15,7 @@ from forgehooks.core.errors import (
     PermissionDenied,
     RateLimited,
     Unauthenticated,
+    Unavailable,
 )
 from forgehooks.dialects.codeup_v3.envelope import answer, new_request_id
 from forgehooks.dialects.codeup_v3.schemas import ErrorEnvelope
@@ -30,6 +31,7 @@ ERROR_CODES: tuple[tuple[type[ForgehooksError], str, int], ...] = (
     (RateLimited, "Throttling", 429),
     (LimitExceeded, "QuotaExceeded", 400),
     (InvalidInput, "InvalidParameter", 400),
+    (Unavailable, "ServiceUnavailable", 503),
 )
 
 

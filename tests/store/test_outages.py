@@ -1,0 +1,146 @@
+"""The database failing under the service: a full SQLite disk, PostgreSQL dropping every
+connection (as a restart does) under load. The API answers 503 in the face's shape, never
+500; nothing is half-written or lost; once the database is back, everything goes out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import event, func, select, text
+
+from forgehooks.core.deliveries import DeliveryState
+from forgehooks.services.runtime import Runtime
+from forgehooks.store.tables import deliveries, events
+from tests.conftest import Seed
+from tests.databases import PG_DSN
+from tests.engine.conftest import add_hook, publish_pushes, wait_until_settled, working
+from tests.receivers import Receiver, Reply
+
+API = "/api/forgehooks/v1"
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def push(n: int, padding: int = 0) -> dict[str, Any]:
+    commit = {"id": f"{n:040x}", "message": "x" * padding, "timestamp": "2026-11-23T10:00:00Z"}
+    body = {"ref": "refs/heads/main", "before": "0" * 40, "after": f"{n:040x}", "commits": [commit]}
+    return {"kind": "push", "body": body}
+
+
+async def count(runtime: Runtime, table: Any) -> int:
+    async with runtime.db.reading() as conn:
+        return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+def limit_pages(runtime: Runtime, pages: int) -> Any:
+    """Every new connection may grow the file to `pages` pages only (SQLITE_FULL beyond),
+    which is what a full disk looks like to SQLite."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA max_page_count={pages}")
+        cursor.close()
+
+    event.listen(runtime.db.engine.sync_engine, "connect", on_connect)
+    return on_connect
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+async def test_a_full_sqlite_disk_is_a_503_and_nothing_is_half_written(
+    runtime: Runtime,
+    seed: Seed,
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await add_hook(runtime, seed, receiver.url)
+    async with runtime.db.reading() as conn:
+        pages = int((await conn.execute(text("PRAGMA page_count"))).scalar_one())
+    listener = limit_pages(runtime, pages + 40)
+    await runtime.db.engine.dispose()  # pooled connections predate the limit
+    url = f"{API}/projects/{seed.project.id}/events"
+    accepted = 0
+    for n in range(400):
+        r = await client.post(url, json=push(n, padding=20_000), headers=auth(seed.token))
+        if r.status_code != 201:
+            break
+        accepted += 1
+    assert r.status_code == 503, r.text
+    assert r.json()["error"]["code"] == "Unavailable" and "full" in r.json()["error"]["message"]
+    assert r.headers["Retry-After"]
+    assert 0 < accepted < 400
+    assert "database unavailable" in caplog.text and "full" in caplog.text
+    # the service keeps answering reads, and the failed publish left nothing behind
+    assert (
+        await client.get(f"{API}/projects/{seed.project.id}/hooks", headers=auth(seed.token))
+    ).status_code == 200
+    assert await count(runtime, events) == accepted
+    assert await count(runtime, deliveries) == accepted
+    async with runtime.db.reading() as conn:
+        assert (await conn.execute(text("PRAGMA integrity_check"))).scalar_one() == "ok"
+    # space is freed: the next publish goes through and every accepted event is delivered
+    event.remove(runtime.db.engine.sync_engine, "connect", listener)
+    await runtime.db.engine.dispose()
+    r = await client.post(url, json=push(999), headers=auth(seed.token))
+    assert r.status_code == 201, r.text
+    async with working(runtime):
+        await wait_until_settled(runtime, {DeliveryState.SUCCEEDED.value}, accepted + 1, timeout=60)
+    assert len({req.header("X-Forgehooks-Delivery") for req in receiver.received}) == accepted + 1
+
+
+async def drop_connections(application_name: str) -> int:
+    """What a PostgreSQL restart does to clients: every backend of the service is terminated."""
+    conn = await asyncpg.connect(PG_DSN)
+    try:
+        rows = await conn.fetch(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            application_name,
+        )
+    finally:
+        await conn.close()
+    return len(rows)
+
+
+@pytest.mark.parametrize("settings", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_postgresql_dropping_every_connection_under_load_loses_nothing(
+    runtime: Runtime, seed: Seed, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    application_name = f"forgehooks:{runtime.settings.database_schema}"
+    with Receiver(Reply(status=200, delay=0.005)) as receiver:
+        await add_hook(runtime, seed, receiver.url)
+        await publish_pushes(runtime, seed, 300)
+        statuses: list[int] = []
+        async with working(runtime, concurrency=32, claim_batch=32):
+            await receiver.await_count(50, timeout=60)
+            dropped = 0
+            for round_ in range(3):
+                dropped += await drop_connections(application_name)
+                # clients keep calling during the outage; they may be told to retry, never 500
+                for n in range(5):
+                    r = await client.post(
+                        f"{API}/projects/{seed.project.id}/events",
+                        json=push(1000 + round_ * 10 + n),
+                        headers=auth(seed.token),
+                    )
+                    statuses.append(r.status_code)
+                    if r.status_code == 503:
+                        assert r.headers["Retry-After"] and r.json()["error"]["code"] == "Unavailable"
+                await asyncio.sleep(0.2)
+            assert dropped > 0, "the service's connections were there to drop"
+            published = 300 + statuses.count(201)
+            await wait_until_settled(runtime, {DeliveryState.SUCCEEDED.value}, published, timeout=90)
+        got = {req.header("X-Forgehooks-Delivery") for req in receiver.received}
+    assert set(statuses) <= {201, 503}, statuses
+    assert statuses.count(201) > 0, "the service reconnected"
+    assert await count(runtime, deliveries) == published == len(got)
+    async with runtime.db.reading() as conn:
+        leased = select(func.count()).where(deliveries.c.lease_token.is_not(None))
+        assert (await conn.execute(leased)).scalar_one() == 0
