@@ -85,24 +85,25 @@ def targets(r: Any) -> list[Row]:
     rate_row(SQLITE, 0.7, " (issue 3: ≥ 50%)")
     rate_row(PG1, 0.4, "")
     rate_row(PG2, 1.0, "")
+    hooks = r.sizes["fanout_hooks"]
     for name, got in r.fanout.items():
         rows.append(
             Row(
                 "3",
-                f"fan-out publish, 1 event → 1,000 hooks, {name}",
+                f"fan-out publish, 1 event → {hooks:,} hooks, {name}",
                 f"{got['publish_ms']:.0f} ms",
                 "",
                 "< 50 ms",
                 got["publish_ms"] < 50,
             )
         )
-        bare_ms = 1000 / r.bare * 1000 if r.bare else math.nan
+        bare_ms = hooks / r.bare * 1000 if r.bare else math.nan
         rows.append(
             Row(
                 "3",
                 f"fan-out publish → last delivery recorded, {name}",
                 f"{got['last_ms']:.0f} ms",
-                f"(b) sends 1,000 in {bare_ms:.0f} ms",
+                f"(b) sends {hooks:,} in {bare_ms:.0f} ms",
                 "< 500 ms",
                 got["last_ms"] < 500,
             )
