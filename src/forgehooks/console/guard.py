@@ -22,6 +22,7 @@ from forgehooks.core.errors import (
     PermissionDenied,
     RateLimited,
     Unauthenticated,
+    Unavailable,
 )
 
 log = logging.getLogger("forgehooks.console")
@@ -34,6 +35,7 @@ STATUS: tuple[tuple[type[ForgehooksError], int], ...] = (
     (PayloadTooLarge, 413),
     (RateLimited, 429),
     (InvalidInput, 400),
+    (Unavailable, 503),
 )
 
 
@@ -53,7 +55,7 @@ def sign_in_url(request: Request) -> str:
 def error_page(request: Request, exc: ForgehooksError) -> Response:
     """A domain error as an HTML page with its status."""
     status = status_of(exc)
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else {}
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited | Unavailable) else {}
     response = page(request, "error.html", status=status, status_code=status, message=exc.message)
     response.headers.update(headers)
     return response

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from forgehooks.console.auth import (
@@ -26,7 +27,7 @@ from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from forgehooks.core.events import EventKind
 from forgehooks.core.projects import Project, Role
-from forgehooks.services import accounts, deliveries, hooks, overview, projects
+from forgehooks.services import accounts, deliveries, hooks, overview, projects, replay
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -122,7 +123,7 @@ async def project_list(request: Request, session: SessionDep, page_number: PageN
 async def project_hooks(request: Request, session: SessionDep, project_id: str) -> Response:
     """Every hook of the project, whichever face made it, with its last hour at a glance."""
     rt = runtime_of(request)
-    project, _role = await _project(request, session, project_id, Role.REPORTER)
+    project, role = await _project(request, session, project_id, Role.REPORTER)
     found, total = await hooks.list_hooks(rt, project, offset=0, limit=rt.settings.max_hooks_per_project)
     activity = await overview.hook_activity(rt, project, [h.id for h in found])
     return page(
@@ -134,6 +135,8 @@ async def project_hooks(request: Request, session: SessionDep, project_id: str) 
         total=total,
         activity=activity,
         faces=face_titles(request),
+        can_manage=role >= Role.MAINTAINER,
+        replayed=_replayed(request),
     )
 
 
@@ -204,6 +207,7 @@ async def hook_deliveries(
         faces=face_titles(request),
         can_manage=role >= Role.MAINTAINER,
         reenabled="reenabled" in request.query_params,
+        replayed=_replayed(request),
     )
 
 
@@ -258,3 +262,54 @@ async def resend(request: Request, session: FormSessionDep, project_id: str, del
     hooks.check_test_rate(rt, session.user.id, detail.delivery.hook_id)
     await deliveries.redeliver(rt, project, delivery_id)
     return RedirectResponse(f"/-/projects/{project_id}/deliveries/{delivery_id}?resent=1", status_code=303)
+
+
+SinceField = Annotated[datetime, Form(description="UTC, as the form's datetime-local field sends it")]
+
+
+def _replayed(request: Request) -> int | None:
+    value = request.query_params.get("replayed", "")
+    return int(value) if value.isdigit() else None
+
+
+async def _replay(
+    request: Request,
+    session: Session,
+    project_id: str,
+    hook_id: int | None,
+    since: datetime,
+    failed_only: bool,
+) -> int:
+    rt = runtime_of(request)
+    project, _ = await _project(request, session, project_id, Role.MAINTAINER)
+    if hook_id is not None:
+        await hooks.get_hook(rt, project, hook_id)
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)  # the form's field has no zone
+    return await replay.replay_all(rt, project, since=since, hook_id=hook_id, failed_only=failed_only)
+
+
+@router.post("/-/projects/{project_id}/hooks/{hook_id}/replay")
+async def replay_hook(
+    request: Request,
+    session: FormSessionDep,
+    project_id: str,
+    hook_id: int,
+    since: SinceField,
+    failed_only: Annotated[bool, Form()] = False,
+) -> Response:
+    """Send again every finished delivery of this hook since a time, same ids, new attempts."""
+    count = await _replay(request, session, project_id, hook_id, since, failed_only)
+    return RedirectResponse(f"/-/projects/{project_id}/hooks/{hook_id}?replayed={count}", status_code=303)
+
+
+@router.post("/-/projects/{project_id}/replay")
+async def replay_project(
+    request: Request,
+    session: FormSessionDep,
+    project_id: str,
+    since: SinceField,
+    failed_only: Annotated[bool, Form()] = False,
+) -> Response:
+    """The same for every hook of the project."""
+    count = await _replay(request, session, project_id, None, since, failed_only)
+    return RedirectResponse(f"/-/projects/{project_id}?replayed={count}", status_code=303)
