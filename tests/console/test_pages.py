@@ -33,7 +33,7 @@ async def test_hooks_page_shows_every_face_with_secrets_masked(
     made = []
     for n, dialect in enumerate(["forgehooks", "gitcode_v4", "codearts_v4"]):
         spec = HookSpec(
-            url=f"https://ci:hunter2@127.0.0.1:{9000 + n}/hook?token=abc{n}&team=red",
+            url=f"https://ci:hunter2@127.0.0.1:{9000 + n}/hook?token=abc{n}&team=crimson",
             events=frozenset({EventKind.PUSH, EventKind.TAG_PUSH}),
             name=f"hook-{dialect}",
         )
@@ -49,7 +49,7 @@ async def test_hooks_page_shows_every_face_with_secrets_masked(
     page = await console.get(f"/-/projects/{seed.project.id}")
     assert page.status_code == 200
     html = page.text
-    assert "hunter2" not in html and "abc0" not in html and "red" not in html
+    assert "hunter2" not in html and "abc0" not in html and "crimson" not in html
     assert "https://ci:*****@127.0.0.1:9000/hook?token=*****&amp;team=*****" in html
     assert "push, tag_push" in html
     assert html.count(">active</span>") == 1
