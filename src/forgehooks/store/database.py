@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from forgehooks.core.errors import Unavailable
+from forgehooks.core.errors import InvalidInput, Unavailable
 from forgehooks.store.tables import metadata
 
 log = logging.getLogger("forgehooks.store")
@@ -54,7 +54,7 @@ class Database:
         transaction that reads and then writes fails at once with "database is locked" when
         another writer got there first, instead of waiting for the busy timeout.
         """
-        with unavailable_on_outage():
+        with domain_errors_of_the_database():
             async with self.engine.connect() as conn:
                 if self.is_sqlite:
                     await conn.execution_options(sqlite_begin="IMMEDIATE")
@@ -64,7 +64,7 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads (its implicit transaction is rolled back)."""
-        with unavailable_on_outage():
+        with domain_errors_of_the_database():
             async with self.engine.connect() as conn:
                 yield conn
 
@@ -79,12 +79,17 @@ class Database:
 
 
 @contextmanager
-def unavailable_on_outage() -> Iterator[None]:
+def domain_errors_of_the_database() -> Iterator[None]:
     """A lost connection, a database that is down or restarting, or a full disk becomes
     `Unavailable` (503, try again): the transaction was rolled back, nothing half-written.
+    Text PostgreSQL cannot store (a NUL character) is bad input, whichever face let it in.
     Other database errors (constraint violations, bugs) pass through unchanged."""
     try:
         yield
+    except DataError as exc:
+        if "0x00" not in str(exc) and "\\u0000" not in str(exc):
+            raise
+        raise InvalidInput("", "text must not contain NUL (\\u0000) characters") from exc
     except (OperationalError, InterfaceError) as exc:
         raise _outage(exc) from exc
     except DBAPIError as exc:

@@ -21,7 +21,7 @@ RESERVED_HEADERS = ("x-forgehooks-", "x-codehub-event", "x-gitlab-event")
 
 
 def _token_type(value: str) -> str:
-    if value and (not TOKEN_HEADER.match(value) or value.lower().startswith(RESERVED_HEADERS)):
+    if value and (not TOKEN_HEADER.fullmatch(value) or value.lower().startswith(RESERVED_HEADERS)):
         raise ValueError("must be a header name such as X-Repo-Token, X-Gitlab-Token or X-Auth-Token")
     return value
 
