@@ -50,6 +50,7 @@ def plan(event: Event, hooks: Sequence[Hook], wires: Mapping[str, WireFormat], n
                 "updated_at": now,
                 "attempt_count": 0,
                 "lease_token": None,
+                "ordered": hook.ordered,  # one at a time, in creation order (store/queue.py)
                 "last_error": "",
                 "last_status_code": None,
             }

@@ -11,14 +11,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, select, tuple_, update
+from sqlalchemy import (
+    Select,
+    Update,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.hooks import HookHealth, health_after
 from forgehooks.core.ids import new_uuid
-from forgehooks.store.tables import attempts, bodies, deliveries, hooks
+from forgehooks.store.tables import DUE_UNORDERED, PENDING_ORDERED, attempts, bodies, deliveries, hooks
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,34 +88,15 @@ async def claim_due(
 ) -> list[Claimed]:
     """Lease up to `limit` due deliveries, oldest due first, skipping rows other workers hold.
 
+    An ordered delivery is claimable only as its hook's head: the oldest pending (queued
+    or held) ordered delivery of the hook, by creation. While the head waits for a retry,
+    is leased by any worker, or is held, nothing behind it is claimable, so an ordered
+    hook has at most one delivery in flight and its deliveries go out in creation order.
+    Heads are claimed first (one per ordered hook at most), then unordered work.
     `skip_hooks` leaves out hooks whose receiver this worker already keeps fully busy.
     """
     token = new_uuid()
-    due = (
-        select(deliveries.c.id)
-        .where(deliveries.c.state == DeliveryState.QUEUED.value, deliveries.c.next_attempt_at <= now)
-        # created_at breaks ties: a pause gives all of a hook's deliveries the same due time
-        .order_by(deliveries.c.next_attempt_at, deliveries.c.created_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    if skip_hooks:
-        due = due.where(deliveries.c.hook_id.not_in(list(skip_hooks)))
-    claim = (
-        update(deliveries)
-        .where(deliveries.c.id.in_(due.scalar_subquery()))
-        .values(next_attempt_at=now + lease, lease_token=token)
-        .returning(
-            deliveries.c.id,
-            deliveries.c.hook_id,
-            deliveries.c.event_id,
-            deliveries.c.event_kind,
-            deliveries.c.dialect,
-            deliveries.c.attempt_count,
-            deliveries.c.body_id,
-        )
-    )
-    rows = list(await conn.execute(claim))
+    rows = list(await conn.execute(_lease(claimable(now, limit, skip_hooks), now + lease, token)))
     if not rows:
         return []
     body_ids = {r.body_id for r in rows}
@@ -124,6 +117,94 @@ async def claim_due(
         )
         for r in rows
     ]
+
+
+def claimable(now: datetime, limit: int, skip_hooks: Sequence[int]) -> Select[tuple[str]]:
+    """Up to `limit` due deliveries to lease, ordered hooks' heads first: one statement, one round trip."""
+    heads = due_heads(now, limit, skip_hooks).subquery("heads")
+    unordered = due_unordered(now, limit, skip_hooks).subquery("unordered")
+    both = union_all(select(heads.c.id), select(unordered.c.id)).subquery("claimable")
+    # each branch locks the rows it yields as they are read; the limit stops reading
+    return select(both.c.id).limit(limit)
+
+
+def due_unordered(now: datetime, limit: int, skip_hooks: Sequence[int]) -> Select[tuple[str]]:
+    """Due unordered deliveries, oldest due first, locked (skipping rows others lock)."""
+    due = (
+        select(deliveries.c.id)
+        # the index predicate word for word, so the planners use ix_deliveries_due
+        .where(text(DUE_UNORDERED), deliveries.c.next_attempt_at <= now)
+        # created_at breaks ties: a pause gives all of a hook's deliveries the same due time
+        .order_by(deliveries.c.next_attempt_at, deliveries.c.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if skip_hooks:
+        due = due.where(deliveries.c.hook_id.not_in(list(skip_hooks)))
+    return due
+
+
+def due_heads(now: datetime, limit: int, skip_hooks: Sequence[int]) -> Select[tuple[str]]:
+    """The due heads of ordered hooks, locked (skipping rows others lock).
+
+    A loose index scan over `ix_deliveries_ordered_pending` visits each hook with pending
+    ordered deliveries once and takes its first entry: the cost grows with the number of
+    such hooks, never with their backlogs. The head is computed from the statement's
+    snapshot and then locked with its own state re-checked, so a head another worker is
+    claiming is skipped, not passed over: the row behind it is never a candidate.
+    """
+    first = deliveries.alias("first_pending")
+    walk = (
+        select(func.min(first.c.hook_id).label("hook_id"))
+        .where(text(PENDING_ORDERED))
+        .cte("ordered_hooks", recursive=True)
+    )
+    following = deliveries.alias("next_pending")
+    after = (
+        select(func.min(following.c.hook_id))
+        .where(text(PENDING_ORDERED), following.c.hook_id > walk.c.hook_id)
+        .scalar_subquery()
+    )
+    walk = walk.union_all(select(after).where(walk.c.hook_id.is_not(None)))
+    pending = deliveries.alias("pending")
+    head = (
+        select(pending.c.id)
+        .where(text(PENDING_ORDERED), pending.c.hook_id == walk.c.hook_id)
+        .order_by(pending.c.created_at, pending.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    due = (
+        select(deliveries.c.id)
+        .where(
+            deliveries.c.id.in_(select(head).where(walk.c.hook_id.is_not(None))),
+            deliveries.c.state == literal_column("'queued'"),
+            deliveries.c.next_attempt_at <= now,
+        )
+        .order_by(deliveries.c.next_attempt_at, deliveries.c.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if skip_hooks:
+        due = due.where(deliveries.c.hook_id.not_in(list(skip_hooks)))
+    return due
+
+
+def _lease(due: Select[tuple[str]], until: datetime, token: str) -> Update:
+    return (
+        update(deliveries)
+        .where(deliveries.c.id.in_(due.scalar_subquery()))
+        .values(next_attempt_at=until, lease_token=token)
+        .returning(
+            deliveries.c.id,
+            deliveries.c.hook_id,
+            deliveries.c.event_id,
+            deliveries.c.event_kind,
+            deliveries.c.dialect,
+            deliveries.c.attempt_count,
+            deliveries.c.body_id,
+        )
+    )
 
 
 async def record_attempts(conn: AsyncConnection, records: Sequence[AttemptRecord], now: datetime) -> int:
@@ -279,18 +360,28 @@ async def pause_hook(conn: AsyncConnection, hook_id: int, *, until: datetime | N
 
 
 async def resume_hook(conn: AsyncConnection, hook_id: int, now: datetime) -> int:
-    """A hook was re-enabled: its held and postponed deliveries are due now, in creation order."""
+    """A hook was re-enabled or updated: its held and postponed deliveries are due now, in creation order.
+
+    They also take the hook's current `ordered` flag, so turning ordering on or off applies
+    to every delivery of the hook not in flight at that moment.
+    """
     waiting = and_(
         deliveries.c.hook_id == hook_id,
         deliveries.c.state.in_([DeliveryState.HELD.value, DeliveryState.QUEUED.value]),
         deliveries.c.lease_token.is_(None),
     )
+    ordered = select(hooks.c.ordered).where(hooks.c.id == hook_id).scalar_subquery()
     # due at their creation time: already past, and claimed oldest first, so they go out
     # in the order their events happened (and ahead of newer work, having waited longest)
     result = await conn.execute(
         update(deliveries)
         .where(waiting)
-        .values(state=DeliveryState.QUEUED.value, next_attempt_at=deliveries.c.created_at, updated_at=now)
+        .values(
+            state=DeliveryState.QUEUED.value,
+            next_attempt_at=deliveries.c.created_at,
+            updated_at=now,
+            ordered=ordered,
+        )
     )
     return int(result.rowcount)
 
@@ -338,9 +429,16 @@ async def requeue(conn: AsyncConnection, delivery_id: str, now: datetime) -> boo
 
 
 async def queue_depth(conn: AsyncConnection, now: datetime) -> tuple[int, datetime | None]:
-    """How many deliveries are due and since when the oldest has waited."""
-    query = select(func.count(), func.min(deliveries.c.next_attempt_at)).where(
-        deliveries.c.state == DeliveryState.QUEUED.value, deliveries.c.next_attempt_at <= now
+    """How many deliveries are due and since when the oldest has waited.
+
+    Ordered deliveries waiting behind their hook's head count as due: they are late.
+    """
+    due = deliveries.c.next_attempt_at <= now
+    unordered = select(func.count(), func.min(deliveries.c.next_attempt_at)).where(text(DUE_UNORDERED), due)
+    ordered = select(func.count(), func.min(deliveries.c.next_attempt_at)).where(
+        text(PENDING_ORDERED), deliveries.c.state == literal_column("'queued'"), due
     )
-    count, oldest = (await conn.execute(query)).one()
-    return int(count), as_utc(oldest) if oldest else None
+    count, oldest = (await conn.execute(unordered)).one()
+    more, earliest = (await conn.execute(ordered)).one()
+    times = [as_utc(t) for t in (oldest, earliest) if t is not None]
+    return int(count) + int(more), min(times) if times else None

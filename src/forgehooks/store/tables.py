@@ -143,6 +143,11 @@ bodies = Table(
     Index("ix_bodies_event_id", "event_id"),
 )
 
+#: Partial-index predicates, written once: a query must repeat them word for word (as SQL
+#: text, not bound parameters) for SQLite's and PostgreSQL's planners to use the index.
+DUE_UNORDERED = "state = 'queued' AND NOT ordered"
+PENDING_ORDERED = "ordered AND state IN ('queued', 'held')"
+
 deliveries = Table(
     "deliveries",
     metadata,
@@ -163,11 +168,25 @@ deliveries = Table(
     Column("updated_at", TS, nullable=False),
     Column("last_status_code", Integer),
     Column("last_error", Text, nullable=False, default=""),
+    # Copied from its hook at fan-out (and again when the hook is updated): an ordered
+    # delivery goes out only as the oldest pending delivery of its hook (store/queue.py).
+    Column("ordered", Boolean, nullable=False, server_default=text("false")),
+    # The claim's scan of unordered due work: ordered rows waiting behind their hook's
+    # head are not in it, so a long ordered backlog costs the other hooks nothing.
     Index(
         "ix_deliveries_due",
         "next_attempt_at",
-        postgresql_where=text("state = 'queued'"),
-        sqlite_where=text("state = 'queued'"),
+        postgresql_where=text(DUE_UNORDERED),
+        sqlite_where=text(DUE_UNORDERED),
+    ),
+    # Each ordered hook's pending deliveries in creation order: its head is the first entry.
+    Index(
+        "ix_deliveries_ordered_pending",
+        "hook_id",
+        "created_at",
+        "id",
+        postgresql_where=text(PENDING_ORDERED),
+        sqlite_where=text(PENDING_ORDERED),
     ),
     Index("ix_deliveries_hook_id_created_at", "hook_id", "created_at"),
     Index("ix_deliveries_event_id", "event_id"),
