@@ -260,6 +260,8 @@ class Worker:
             self._buffer[:0] = batch  # keep them for the next try
             raise
         self.sent += len(batch)
+        if any(f.hook is not None and f.hook.ordered for f in batch):
+            self.wake.set()  # the next delivery of an ordered hook may be claimable now
 
     async def _write(self, batch: list[_Finished]) -> None:
         now = utcnow()
