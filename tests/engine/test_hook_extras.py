@@ -215,3 +215,23 @@ async def test_the_ssrf_guard_checks_the_expanded_host_at_send_time(
     [attempt] = await attempts_of(runtime, delivery.id)
     assert attempt.error.startswith("blocked: receiver address is not public"), attempt.error
     assert "localhost" not in attempt.error and attempt.request_url == spec.url
+
+
+async def test_setting_the_secret_outright_ends_a_rotation_overlap(
+    runtime: Runtime, seed: Seed, receiver: Receiver, client: httpx.AsyncClient
+) -> None:
+    old, new, replaced = whsec(b"old"), whsec(b"new"), whsec(b"replaced")
+    created = await client.post(
+        f"{API}/projects/{seed.project.id}/hooks",
+        json={"url": receiver.url, "secret": old, "standard_webhooks": True},
+        headers=auth(seed.token),
+    )
+    hook_url = f"{API}/projects/{seed.project.id}/hooks/{created.json()['id']}"
+    await client.post(f"{hook_url}/rotate-secret", json={"secret": new}, headers=auth(seed.token))
+    patched = await client.patch(hook_url, json={"secret": replaced}, headers=auth(seed.token))
+    assert patched.status_code == 200, patched.text
+    async with working(runtime):
+        await publish_pushes(runtime, seed, 1)
+        [got] = await receiver.await_count(1)
+    assert verifies(replaced, got)
+    assert not verifies(new, got) and not verifies(old, got), "a leaked secret is replaced, not rotated"

@@ -141,6 +141,8 @@ class HookRepository:
     async def replace(self, hook: Hook, spec: HookSpec, now: datetime, *, reenable: bool) -> Hook:
         """Write a hook's new settings; `reenable` also clears its failures and disabled state."""
         values = _spec_values(spec, self.box) | {"updated_at": now}
+        if spec.secret != hook.secret:  # set outright, not rotated: the old one stops signing now
+            values |= {"previous_secret_encrypted": "", "previous_secret_until": None}
         if reenable:
             values |= {
                 "consecutive_failures": 0,
