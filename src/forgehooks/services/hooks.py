@@ -16,6 +16,7 @@ from forgehooks.core.filters import validate_branch_filter
 from forgehooks.core.hooks import Hook, HookSpec, expand_url
 from forgehooks.core.projects import Project
 from forgehooks.core.samples import sample_event
+from forgehooks.engine.attempt_log import log_attempt
 from forgehooks.engine.attempts import judge, prepare, record_of
 from forgehooks.engine.egress import check_resolved
 from forgehooks.services.runtime import Runtime
@@ -194,6 +195,7 @@ async def test_hook(rt: Runtime, project: Project, hook: Hook, kind: EventKind, 
     outcome = await rt.get_sender().send(request.url, request.headers, body, ssl_verify=hook.ssl_verify)
     judged = judge(dataclasses.replace(rt.settings.retry_policy, schedule=(0,)), 1, outcome, utcnow())
     record = record_of(claimed, hook, request, outcome, judged, now)
+    log_attempt(claimed, hook, record)
     async with rt.db.transaction() as conn:
         await record_attempts(conn, [record], utcnow())
         await HookRepository(conn, rt.box).record_health(
