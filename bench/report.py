@@ -362,6 +362,7 @@ def write(r: Any, rows: list[Row]) -> None:
     (IMG / "benchmarks.json").write_text(json.dumps(asdict(r), indent=1, default=str) + "\n")
     m, s = r.machine, r.sizes
     failures = "\n".join(f"- **{k}** could not run: {v}" for k, v in r.failures.items())
+    failures += "".join(f"\n- {note}" for note in getattr(r, "notes", []) or [])
     missed = [x for x in rows if x.ok is False]
     met = [x for x in rows if x.ok is True]
     text = f"""# forgehooks benchmarks

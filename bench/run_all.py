@@ -110,6 +110,7 @@ class Results:
     api: dict[str, dict[str, float]] = field(default_factory=dict)
     console: list[list[str]] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -311,6 +312,21 @@ class Bench:
         return self.r
 
 
+def merge_previous(results: Results, only: str) -> None:
+    """`--only` with docs: the other parts keep the figures of the previous full run."""
+    saved = report.IMG / "benchmarks.json"
+    if not saved.exists():
+        return
+    previous = json.loads(saved.read_text())
+    for name, value in previous.items():
+        if name in ("seconds", "failures"):
+            getattr(results, name).update({k: v for k, v in value.items() if k not in getattr(results, name)})
+        elif name not in ("started", "machine", "sizes") and not getattr(results, name, None):
+            setattr(results, name, value)
+    results.notes.append(f"parts re-run on {results.started}: {only}; the rest from {previous['started']}")
+    results.started, results.machine = previous["started"], previous["machine"]
+
+
 def main() -> None:
     """Parse arguments, run, print the summary, write the docs."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -328,6 +344,8 @@ def main() -> None:
     if results.failures:
         print("\nparts that could not run: " + "; ".join(f"{k}: {v}" for k, v in results.failures.items()))
     write = args.docs if args.docs is not None else not args.quick
+    if write and args.only:
+        merge_previous(results, args.only)
     Path("/tmp/forgehooks-bench-last-run.json").write_text(json.dumps(asdict(results), indent=1, default=str))
     if write:
         with contextlib.suppress(KeyboardInterrupt):
