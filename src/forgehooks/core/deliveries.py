@@ -7,6 +7,12 @@ queued --(d) hook paused permanently----------------> held --(e) hook re-enabled
 queued/held --(f) hook deleted-----------------------> cancelled
 held --(g) older than the retention------------------> expired
 succeeded/failed/expired --(h) redeliver-------------> queued (same delivery id)
+
+Ordered hooks add no state, only a rule on (a)-(c): a delivery of an ordered hook can be
+claimed only as its hook's head, the oldest delivery of the hook still queued or held (by
+creation time). So a head in flight, waiting for a retry (b) or held (d) blocks the ones
+behind it; reaching a final state (a), (c), (f), (g) makes the next one the head. A
+redelivered (h) old delivery is the oldest again, so it goes next.
 """
 
 from __future__ import annotations
