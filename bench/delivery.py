@@ -252,7 +252,9 @@ async def publish_many(rt: Runtime, user: User, project: Project, count: int, pa
 async def count_where(rt: Runtime, *conditions: Any) -> int:
     """How many deliveries match."""
     async with rt.db.reading() as conn:
-        return int((await conn.execute(select(func.count()).where(*conditions))).scalar_one())
+        return int(
+            (await conn.execute(select(func.count()).select_from(deliveries).where(*conditions))).scalar_one()
+        )
 
 
 # The due index's own condition, so the poll below reads the partial index instead of
