@@ -57,6 +57,10 @@ def _opt_time(value: datetime | None) -> datetime | None:
     return as_utc(value) if value is not None else None
 
 
+#: Stored kind names to kinds; names of kinds no longer known are skipped.
+KIND_BY_VALUE = {kind.value: kind for kind in EventKind}
+
+
 class HookRepository:
     """Hooks of projects; secrets are decrypted only when asked for."""
 
@@ -65,13 +69,12 @@ class HookRepository:
         self.box = box
 
     def _hook(self, row: Any, with_secret: bool = True) -> Hook:
-        known = {k.value for k in EventKind}
         return Hook(
             id=row.id,
             uuid=row.uuid,
             project_id=row.project_id,
             url=row.url,
-            events=frozenset(EventKind(k) for k in row.events if k in known),
+            events=frozenset(KIND_BY_VALUE[k] for k in row.events if k in KIND_BY_VALUE),
             branch_filter=BranchFilter(
                 strategy=BranchFilterStrategy(row.branch_filter_strategy),
                 pattern=row.branch_filter_pattern,

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
+PLAIN_CACHE_SIZE = 20_000
+
 
 class SecretBox:
     """Encrypts and decrypts hook secrets; the first key encrypts, any key decrypts."""
@@ -15,6 +17,9 @@ class SecretBox:
         if not keys:
             raise ValueError("at least one key is needed")
         self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+        # Fernet tokens are unique per encryption, so a token always decrypts to the same
+        # text: remembering recent ones saves an AES + HMAC per hook on every list call.
+        self._plain: dict[str, str] = {}
 
     def encrypt(self, plain: str) -> str:
         """Ciphertext of `plain`; the empty secret stays empty."""
@@ -24,10 +29,16 @@ class SecretBox:
         """Plain text of a stored secret."""
         if not cipher:
             return ""
-        try:
-            return self._fernet.decrypt(cipher.encode()).decode()
-        except InvalidToken as exc:
-            raise RuntimeError("hook secret cannot be decrypted: wrong FORGEHOOKS_SECRET_KEY") from exc
+        plain = self._plain.get(cipher)
+        if plain is None:
+            try:
+                plain = self._fernet.decrypt(cipher.encode()).decode()
+            except InvalidToken as exc:
+                raise RuntimeError("hook secret cannot be decrypted: wrong FORGEHOOKS_SECRET_KEY") from exc
+            if len(self._plain) >= PLAIN_CACHE_SIZE:
+                self._plain.clear()
+            self._plain[cipher] = plain
+        return plain
 
 
 def load_keys(configured: str, data_dir: Path) -> list[str]:
