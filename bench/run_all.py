@@ -323,7 +323,10 @@ def merge_previous(results: Results, only: str) -> None:
             getattr(results, name).update({k: v for k, v in value.items() if k not in getattr(results, name)})
         elif name not in ("started", "machine", "sizes") and not getattr(results, name, None):
             setattr(results, name, value)
-    results.notes.append(f"parts re-run on {results.started}: {only}; the rest from {previous['started']}")
+    if only != "none":
+        results.notes.append(
+            f"parts re-run on {results.started}: {only}; the rest from {previous['started']}"
+        )
     results.started, results.machine = previous["started"], previous["machine"]
 
 
@@ -346,6 +349,7 @@ def main() -> None:
     write = args.docs if args.docs is not None else not args.quick
     if write and args.only:
         merge_previous(results, args.only)
+        rows = report.targets(results)
     Path("/tmp/forgehooks-bench-last-run.json").write_text(json.dumps(asdict(results), indent=1, default=str))
     if write:
         with contextlib.suppress(KeyboardInterrupt):
