@@ -1,8 +1,9 @@
 """Per-receiver-host admission: a slow or dead receiver can hold only its own few slots.
 
-Each host gets at most `cap` sends in flight and `cap` more claimed deliveries waiting
-locally for them; anything beyond goes back to the queue, and the claim skips that
-host's hooks while it is full. Other receivers keep the rest of the worker's slots.
+Each host gets at most `cap` sends in flight and `line` more claimed deliveries waiting
+locally for them (a claim's worth, so one busy receiver's batch is not sent back and
+forth); anything beyond goes back to the queue, and the claim skips that host's hooks
+while its line is half full. Other receivers keep the rest of the worker's slots.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ def receiver_host(url: str) -> str:
 class HostGate(Generic[T]):
     """Counts sends in flight per host and keeps each host's short local line."""
 
-    def __init__(self, cap: int) -> None:
+    def __init__(self, cap: int, line: int = 0) -> None:
         self.cap = cap  # 0: no cap
+        self.line = max(line, cap)
         self.inflight: Counter[str] = Counter()
         self.lines: dict[str, deque[T]] = {}
         self.waiting = 0
@@ -43,7 +45,7 @@ class HostGate(Generic[T]):
             self.inflight[host] += 1
             return Admission.START
         line = self.lines.setdefault(host, deque())
-        if len(line) < self.cap:
+        if len(line) < self.line:
             line.append(item)
             self.waiting += 1
             return Admission.WAIT
@@ -66,7 +68,7 @@ class HostGate(Generic[T]):
     def is_full(self, host: str) -> bool:
         """Whether `host`'s line is at least half full: no point claiming more for it yet."""
         line = self.lines.get(host)
-        return line is not None and len(line) >= max(1, self.cap // 2)
+        return line is not None and len(line) >= max(1, self.line // 2)
 
     def full_hosts(self) -> set[str]:
         """Hosts whose line is at least half full (see `is_full`)."""

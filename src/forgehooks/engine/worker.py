@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState, Outcome
-from forgehooks.core.hooks import Hook
+from forgehooks.core.hooks import Hook, expand_url
 from forgehooks.core.retry import RetryPolicy
 from forgehooks.core.wire import OutgoingRequest, WireFormat
 from forgehooks.engine import attempt_log
@@ -56,7 +56,7 @@ class WorkerOptions:
     flush_interval: float = 0.01
     flush_size: int = 256
     drain_seconds: float = 15.0
-    host_busy_delay: timedelta = timedelta(seconds=1)  # a full host's extra claims wait this long
+    host_busy_delay: timedelta = timedelta(milliseconds=250)  # a full host's extra claims wait this long
     held_retention: timedelta = timedelta(days=30)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
 
@@ -91,7 +91,9 @@ class Worker:
         self._room = asyncio.Event()  # set when claiming more could start new sends
         self._room_threshold = max(1, min(options.claim_batch, options.concurrency) // 4)
         self._inflight: set[asyncio.Task[None]] = set()
-        self._gate: HostGate[tuple[Claimed, Hook | None]] = HostGate(sender.per_host_limit)
+        # a claimed delivery waits at most 4 send rounds of its host, well within its lease
+        line = min(options.claim_batch, 4 * sender.per_host_limit)
+        self._gate: HostGate[tuple[Claimed, Hook | None]] = HostGate(sender.per_host_limit, line=line)
         self._host_of_hook: dict[int, str] = {}
         self._known_hooks: dict[int, Hook] = {}  # decrypted hooks by id, reused while unchanged
         if db.is_sqlite:
@@ -154,7 +156,7 @@ class Worker:
         returned: list[Claimed] = []
         for item in claimed:
             hook = hooks.get(item.hook_id)
-            host = receiver_host(hook.url) if hook is not None else ""
+            host = receiver_host(expand_url(hook.url, hook.url_variables)) if hook is not None else ""
             self._host_of_hook[item.hook_id] = host
             admission = self._gate.admit(host, (item, hook)) if hook is not None else Admission.START
             if admission is Admission.START:
