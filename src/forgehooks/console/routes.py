@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -284,7 +284,6 @@ async def _replay(
     project, _ = await _project(request, session, project_id, Role.MAINTAINER)
     if hook_id is not None:
         await hooks.get_hook(rt, project, hook_id)
-    since = since if since.tzinfo else since.replace(tzinfo=UTC)  # the form's field has no zone
     return await replay.replay_all(rt, project, since=since, hook_id=hook_id, failed_only=failed_only)
 
 

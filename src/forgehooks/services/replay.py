@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from forgehooks.core.clock import utcnow
 from forgehooks.core.projects import Project
@@ -16,7 +16,11 @@ BATCH = 500
 async def replay(
     rt: Runtime, project: Project, *, since: datetime, hook_id: int | None = None, failed_only: bool = False
 ) -> AsyncIterator[tuple[int, int]]:
-    """Requeue in batches; yields (done, total) after each batch for progress displays."""
+    """Requeue in batches; yields (done, total) after each batch for progress displays.
+
+    A `since` without a zone is UTC (the CLI's and the console form's inputs have none).
+    """
+    since = since if since.tzinfo else since.replace(tzinfo=UTC)
     async with rt.db.reading() as conn:
         ids = await replayable_ids(
             conn, project_id=project.id, hook_id=hook_id, since=since, failed_only=failed_only
