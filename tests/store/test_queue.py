@@ -70,9 +70,10 @@ async def test_an_expired_lease_returns_the_delivery_and_the_old_lease_cannot_re
 ) -> None:
     await add_hook(runtime, seed, "http://127.0.0.1:9/")
     await publish_pushes(runtime, seed, 1)
-    [old] = await claim(runtime.db, 1, lease=timedelta(milliseconds=100))
+    # a lease long enough that the second claim surely comes before it ends, even under load
+    [old] = await claim(runtime.db, 1, lease=timedelta(seconds=1))
     assert await claim(runtime.db, 1) == []
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(1.1)
     [new] = await claim(runtime.db, 1)
     assert new.id == old.id and new.lease_token != old.lease_token
     async with runtime.db.transaction() as conn:
