@@ -149,11 +149,21 @@ def serve(
 @app.command()
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="sends in flight")] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="serve this worker's Prometheus metrics on this port")
+    ] = None,
+    metrics_host: Annotated[str, typer.Option(help="listen address of --metrics-port")] = "127.0.0.1",
 ) -> None:
     """Run delivery workers only (scale out: as many as you like on PostgreSQL)."""
     overrides: dict[str, Any] = {"worker_concurrency": concurrency} if concurrency else {}
     settings = Settings(**overrides)
     _configure_logging(settings)
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        from forgehooks.engine import process_metrics
+
+        start_http_server(metrics_port, addr=metrics_host, registry=process_metrics.REGISTRY)
 
     async def main() -> None:
         rt = build_runtime(settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 
@@ -26,6 +27,8 @@ async def test_metrics_count_deliveries_and_attempts(
         body = sample_body(EventKind.PUSH, snapshot, actor, utcnow())
         await events.publish(runtime, events.build_event(runtime, seed.project, EventKind.PUSH, body, actor))
     before = (await client.get("/metrics")).text
+    sent_before = sample(before, 'forgehooks_worker_attempts_total{face="forgehooks",verdict="success"}')
+    claims_before = sample(before, "forgehooks_worker_claim_batch_size_count")
     assert 'forgehooks_deliveries{face="forgehooks",state="queued"} 3.0' in before
     assert "forgehooks_queue_due 3.0" in before
     stop = asyncio.Event()
@@ -37,3 +40,16 @@ async def test_metrics_count_deliveries_and_attempts(
     assert 'forgehooks_deliveries{face="forgehooks",state="succeeded"} 3.0' in after
     assert 'forgehooks_attempts_recent{face="forgehooks",verdict="success"} 3.0' in after
     assert "forgehooks_attempt_duration_ms_recent_count 3.0" in after
+    # this process's own worker figures, served beside the database's
+    assert (
+        sample(after, 'forgehooks_worker_attempts_total{face="forgehooks",verdict="success"}')
+        == sent_before + 3
+    )
+    assert sample(after, "forgehooks_worker_claim_batch_size_count") > claims_before
+    assert sample(after, "forgehooks_worker_sends_in_flight") == 0
+
+
+def sample(text: str, name: str) -> float:
+    """The value of one sample in Prometheus text (0 when absent)."""
+    found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0

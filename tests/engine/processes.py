@@ -30,7 +30,8 @@ def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
 class WorkerProcess:
     """`with WorkerProcess(settings) as w:` runs one worker process; killed on exit if still alive."""
 
-    def __init__(self, settings: Settings, **extra: str) -> None:
+    def __init__(self, settings: Settings, *args: str, **extra: str) -> None:
+        self.args = list(args)
         self.env = worker_env(settings, **extra)
         self.log = settings.data_dir / f"worker-{time.monotonic_ns()}.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -38,7 +39,7 @@ class WorkerProcess:
     def __enter__(self) -> WorkerProcess:
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [str(FORGEHOOKS), "worker"], env=self.env, stdout=out, stderr=subprocess.STDOUT
+                [str(FORGEHOOKS), "worker", *self.args], env=self.env, stdout=out, stderr=subprocess.STDOUT
             )
         return self
 

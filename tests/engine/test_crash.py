@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from datetime import timedelta
 
+import aiohttp
 import pytest
 from aiohttp import web
 from sqlalchemy import func, select
@@ -128,3 +129,22 @@ async def test_a_receiver_down_for_a_while_gets_everything_in_retry_order(
             await runner.cleanup()
     assert arrived == event_ids
     assert {d.state for d in await deliveries_of(runtime, seed.project, hook)} == {DeliveryState.SUCCEEDED}
+
+
+async def test_a_worker_process_serves_its_own_metrics(
+    runtime: Runtime, seed: Seed, settings: Settings
+) -> None:
+    port = free_port()
+    with Receiver(Reply(status=200)) as receiver:
+        await add_hook(runtime, seed, receiver.url)
+        await publish_pushes(runtime, seed, 5)
+        with WorkerProcess(settings, "--metrics-port", str(port)):
+            await receiver.await_count(5, timeout=30)
+            await wait_until_settled(runtime, {"succeeded"}, 5)
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(f"http://127.0.0.1:{port}/metrics") as answer,
+            ):
+                text = await answer.text()
+    assert 'forgehooks_worker_attempts_total{face="forgehooks",verdict="success"} 5.0' in text
+    assert "forgehooks_worker_claim_batch_size_count" in text

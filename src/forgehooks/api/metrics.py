@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, His
 
 from forgehooks.core.clock import utcnow
 from forgehooks.dialects.face import RuntimeDep
+from forgehooks.engine import process_metrics
 from forgehooks.store.stats import service_stats
 
 router = APIRouter(tags=["health"])
@@ -62,4 +63,6 @@ async def metrics(rt: RuntimeDep) -> Response:
     )
     for ms in stats.attempt_ms_recent:
         latency.observe(ms)
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    # then this process's own worker figures (claim batches, sends in flight), if it runs one
+    text = generate_latest(registry) + generate_latest(process_metrics.REGISTRY)
+    return Response(text, media_type=CONTENT_TYPE_LATEST)

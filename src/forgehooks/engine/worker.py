@@ -22,7 +22,7 @@ from forgehooks.core.deliveries import DeliveryState, Outcome
 from forgehooks.core.hooks import Hook, expand_url
 from forgehooks.core.retry import RetryPolicy
 from forgehooks.core.wire import OutgoingRequest, WireFormat
-from forgehooks.engine import attempt_log
+from forgehooks.engine import attempt_log, process_metrics
 from forgehooks.engine.attempts import Judged, judge, prepare, record_of
 from forgehooks.engine.hosts import Admission, HostGate, receiver_host
 from forgehooks.engine.sender import Sender
@@ -132,6 +132,7 @@ class Worker:
             limit = min(free, self.options.claim_batch)
             try:
                 claimed = await self._claim(limit)
+                process_metrics.CLAIM_BATCH.observe(len(claimed))
                 hooks = await self._hooks(claimed) if claimed else {}
                 returned = self._admit(claimed, hooks)
                 if returned:
@@ -217,6 +218,7 @@ class Worker:
             self._finish(_Finished(claimed=claimed, hook=None, record=None, succeeded=False))
             return
         started_at = utcnow()
+        process_metrics.IN_FLIGHT.inc()
         try:
             prepared = prepare(self.wires[claimed.dialect], hook, claimed)
             request: OutgoingRequest | None = prepared
@@ -227,6 +229,10 @@ class Worker:
             log.exception("preparing delivery %s failed", claimed.id)
             request = None
             outcome = Outcome(error=f"internal error preparing the request: {exc}")
+        finally:
+            process_metrics.IN_FLIGHT.dec()
+        process_metrics.ATTEMPTS.labels(verdict=outcome.verdict.value, face=claimed.dialect).inc()
+        process_metrics.ATTEMPT_SECONDS.observe(outcome.duration_ms / 1000)
         judged = judge(self.options.retry, claimed.attempt_count + 1, outcome, utcnow())
         if request is None:
             judged = Judged(state=DeliveryState.FAILED, next_attempt_at=judged.next_attempt_at)
