@@ -76,8 +76,11 @@ async def access(
     PermissionDenied when the face documents a 403; members lacking the role get
     PermissionDenied.
     """
-    project = await find_project(rt, identity)
-    role = await role_in(rt, user, project)
+    async with rt.db.reading() as conn:  # one connection for both lookups: every API call does this
+        project = await ProjectRepository(conn).by_identity(identity)
+        if project is None:
+            raise NotFound("404 Project Not Found")
+        role = Role.OWNER if user.is_admin else await MembershipRepository(conn).role_of(project.id, user.id)
     if role is None:
         if hide_from_outsiders:
             raise NotFound("404 Project Not Found")
