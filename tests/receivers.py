@@ -98,6 +98,8 @@ class Receiver:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        if not self._thread.is_alive():
+            self._loop.close()  # a loop left to the garbage collector warns in a later test
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
         """Block until at least `count` requests arrived (or fail after `timeout`)."""
