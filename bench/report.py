@@ -307,6 +307,12 @@ PostgreSQL); a hook's page filters by the hook alone so both backends use
 deliveries for that page only; each page looks the user's role up once."""
 
 
+def _kept(old: str, title: str) -> str:
+    """A hand-written section of the previous docs, carried over unchanged (or nothing)."""
+    found = re.search(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", old, re.S | re.M)
+    return found.group(0).rstrip() if found else ""
+
+
 def _detail_tables(r: Any) -> str:
     out = []
     if r.sweep:
@@ -383,6 +389,8 @@ at the start {m["load"]} (other engineers' test runs share the machine). The who
 {targets_table(rows)}
 
 {failures}
+
+{_kept(old, "Where the time goes")}
 
 ## Method
 
