@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -16,6 +17,7 @@ from forgehooks.core.errors import InvalidInput, Unavailable
 from forgehooks.store.tables import metadata
 
 log = logging.getLogger("forgehooks.store")
+WRITER_WAIT = 30.0  # seconds a write waits for this process's other writers (as busy_timeout)
 
 
 class Database:
@@ -26,6 +28,7 @@ class Database:
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self.schema = schema
         self.engine: AsyncEngine = self._create_engine(pool_size)
+        self._write_lock: asyncio.Lock | None = None  # SQLite only, made in the running loop
 
     def _create_engine(self, pool_size: int) -> AsyncEngine:
         if self.is_sqlite:
@@ -52,14 +55,36 @@ class Database:
 
         On SQLite the transaction takes the write lock up front (BEGIN IMMEDIATE): a deferred
         transaction that reads and then writes fails at once with "database is locked" when
-        another writer got there first, instead of waiting for the busy timeout.
+        another writer got there first, instead of waiting for the busy timeout. Writers of
+        this process also queue on an asyncio lock first: SQLite's own busy handler waits by
+        sleeping (up to 100 ms a turn), which made every publish, claim and record behind a
+        busy writer late; the lock hands over the moment the writer commits.
         """
         with domain_errors_of_the_database():
-            async with self.engine.connect() as conn:
+            async with self._writer(), self.engine.connect() as conn:
                 if self.is_sqlite:
                     await conn.execution_options(sqlite_begin="IMMEDIATE")
                 async with conn.begin():
                     yield conn
+
+    @asynccontextmanager
+    async def _writer(self) -> AsyncIterator[None]:
+        """SQLite: one write transaction of this process at a time, handed over in order."""
+        if not self.is_sqlite:
+            yield
+            return
+        if self._write_lock is None:
+            self._write_lock = asyncio.Lock()
+        try:
+            # not wait_for: cancelled just as the lock is granted, it can leave the lock taken
+            async with asyncio.timeout(WRITER_WAIT):
+                await self._write_lock.acquire()
+        except TimeoutError as exc:
+            raise Unavailable("the database is busy; try again shortly") from exc
+        try:
+            yield
+        finally:
+            self._write_lock.release()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncConnection]:
