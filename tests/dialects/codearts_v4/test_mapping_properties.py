@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forgehooks.core.events import EventKind
@@ -34,10 +34,9 @@ from forgehooks.dialects.codearts_v4.mapping import (
     spec_of,
 )
 from forgehooks.dialects.codearts_v4.schemas import RESERVED_HEADERS, WebhookIn, WebhookOut
+from tests.dialects.mapping_properties import KINDS, SETTINGS, SPEC_FIELDS, TEXT, flag_closure, stored_hook
 
-SETTINGS = settings(max_examples=200, deadline=None)
 NOW = datetime(2024, 10, 15, 14, 30, 24, tzinfo=UTC)
-SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(HookSpec))
 OWNED = frozenset({"url", "push_events_branch_regex_filter", "token", "token_type", "name", "description"})
 
 #: Every kind some CodeArts flag stands for.
@@ -62,7 +61,6 @@ INEXPRESSIBLE = frozenset(
     }
 )
 
-TEXT = st.text(st.characters(codec="utf-8"), max_size=60)
 URLS = st.one_of(
     st.builds("https://{}.example/{}".format, st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True), TEXT),
     TEXT,
@@ -74,26 +72,16 @@ TOKEN_TYPES = st.one_of(
         lambda v: not v.lower().startswith(RESERVED_HEADERS)
     ),
 )
-KINDS = st.frozensets(st.sampled_from(list(EventKind)))
 
 
 def stored(spec: HookSpec) -> Hook:
     """The hook the store would hand back for `spec`."""
-    values = {f.name: getattr(spec, f.name) for f in dataclasses.fields(HookSpec)}
-    return Hook(
-        **values,
-        id=11,
-        uuid="28209e4d-aaaa-aaaa-aaaa-5ef23f559530",
-        project_id=7,
-        dialect="codearts_v4",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return stored_hook(spec, "codearts_v4", NOW)
 
 
 def closure(kinds: frozenset[EventKind]) -> frozenset[EventKind]:
     """Every kind of every flag that is on for `kinds`."""
-    return frozenset().union(*(flag_kinds for flag_kinds in EVENT_FLAGS.values() if flag_kinds & kinds))
+    return flag_closure(EVENT_FLAGS, kinds)
 
 
 def owned(hook: Hook) -> dict[str, Any]:

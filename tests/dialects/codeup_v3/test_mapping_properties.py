@@ -13,17 +13,16 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Hook, HookSpec, SecretScheme
 from forgehooks.dialects.codeup_v3.mapping import EVENT_FLAGS, RESULT_FLAGS, changes_from_body
 from forgehooks.dialects.codeup_v3.schemas import HookCreate, HookResult, HookUpdate
+from tests.dialects.mapping_properties import KINDS, SETTINGS, SPEC_FIELDS, TEXT, flag_closure, stored_hook
 
-SETTINGS = settings(max_examples=200, deadline=None)
 NOW = datetime(2020, 11, 13, 2, 50, 32, 167000, tzinfo=UTC)
-SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(HookSpec))
 TYPO = "merge_reqeusts_events"
 
 #: Every kind some Codeup flag stands for.
@@ -54,31 +53,20 @@ RESULT_NAMES: dict[str, str] = {
     "secret_token": "SecretToken",
 }
 
-TEXT = st.text(st.characters(codec="utf-8"), max_size=60)
 URLS = st.one_of(
     st.builds("https://{}.example/{}".format, st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True), TEXT),
     TEXT,
 )
-KINDS = st.frozensets(st.sampled_from(list(EventKind)))
 
 
 def stored(spec: HookSpec) -> Hook:
     """The hook the store would hand back for `spec`."""
-    values = {f.name: getattr(spec, f.name) for f in dataclasses.fields(HookSpec)}
-    return Hook(
-        **values,
-        id=11,
-        uuid="28209e4d-aaaa-aaaa-aaaa-5ef23f559530",
-        project_id=7,
-        dialect="codeup_v3",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return stored_hook(spec, "codeup_v3", NOW)
 
 
 def closure(kinds: frozenset[EventKind]) -> frozenset[EventKind]:
     """Every kind of every flag that is on for `kinds`."""
-    return frozenset().union(*(flag_kinds for flag_kinds in EVENT_FLAGS.values() if flag_kinds & kinds))
+    return flag_closure(EVENT_FLAGS, kinds)
 
 
 def owned(result: HookResult) -> dict[str, Any]:

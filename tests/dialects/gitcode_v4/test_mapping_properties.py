@@ -13,7 +13,7 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forgehooks.core.events import EventKind
@@ -27,10 +27,9 @@ from forgehooks.dialects.gitcode_v4.mapping import (
     spec_of,
 )
 from forgehooks.dialects.gitcode_v4.schemas import HookCreate, HookIn, HookOut, hook_out, parse
+from tests.dialects.mapping_properties import KINDS, SETTINGS, SPEC_FIELDS, flag_closure, stored_hook
 
-SETTINGS = settings(max_examples=200, deadline=None)
 NOW = datetime(2023, 9, 16, 7, 2, 12, 365000, tzinfo=UTC)
-SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(HookSpec))
 
 #: Every kind some v4 flag stands for.
 EXPRESSIBLE = frozenset().union(*EVENT_FLAGS.values())
@@ -52,27 +51,17 @@ URLS = st.one_of(
     TEXT,
 )
 PATTERNS = st.one_of(st.sampled_from(["", "main", "release/*", "*-stable", "feature/**"]), TEXT)
-KINDS = st.frozensets(st.sampled_from(list(EventKind)))
 BOOL_FIELDS = (*EVENT_FLAGS, "active", "enable_ssl_verification")
 
 
 def stored(spec: HookSpec) -> Hook:
     """The hook the store would hand back for `spec`."""
-    values = {f.name: getattr(spec, f.name) for f in dataclasses.fields(HookSpec)}
-    return Hook(
-        **values,
-        id=11,
-        uuid="28209e4d-aaaa-aaaa-aaaa-5ef23f559530",
-        project_id=7,
-        dialect="gitcode_v4",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return stored_hook(spec, "gitcode_v4", NOW)
 
 
 def closure(kinds: frozenset[EventKind]) -> frozenset[EventKind]:
     """Every kind of every flag that is on for `kinds`."""
-    return frozenset().union(*(flag_kinds for flag_kinds in EVENT_FLAGS.values() if flag_kinds & kinds))
+    return flag_closure(EVENT_FLAGS, kinds)
 
 
 @st.composite

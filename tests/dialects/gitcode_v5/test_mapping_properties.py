@@ -15,7 +15,7 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forgehooks.core.events import EventKind
@@ -29,10 +29,9 @@ from forgehooks.dialects.gitcode_v5.mapping import (
     spec_of,
 )
 from forgehooks.dialects.gitcode_v5.schemas import HookOut, HookParams
+from tests.dialects.mapping_properties import KINDS, SETTINGS, SPEC_FIELDS, TEXT, flag_closure, stored_hook
 
-SETTINGS = settings(max_examples=200, deadline=None)
 NOW = datetime(2024, 9, 18, 9, 51, 44, tzinfo=UTC)
-SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(HookSpec))
 
 #: Every kind some v5 flag stands for.
 EXPRESSIBLE = frozenset().union(*EVENT_FLAGS.values())
@@ -52,31 +51,20 @@ INEXPRESSIBLE = frozenset(
     }
 )
 
-TEXT = st.text(st.characters(codec="utf-8"), max_size=60)
 URLS = st.one_of(
     st.builds("https://{}.example/{}".format, st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True), TEXT),
     TEXT.filter(str.strip),  # a blank url is a 400, not a mapping
 )
-KINDS = st.frozensets(st.sampled_from(list(EventKind)))
 
 
 def stored(spec: HookSpec) -> Hook:
     """The hook the store would hand back for `spec`."""
-    values = {f.name: getattr(spec, f.name) for f in dataclasses.fields(HookSpec)}
-    return Hook(
-        **values,
-        id=11,
-        uuid="28209e4d-aaaa-aaaa-aaaa-5ef23f559530",
-        project_id=7,
-        dialect="gitcode_v5",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return stored_hook(spec, "gitcode_v5", NOW)
 
 
 def closure(kinds: frozenset[EventKind]) -> frozenset[EventKind]:
     """Every kind of every flag that is on for `kinds`."""
-    return frozenset().union(*(flag_kinds for flag_kinds in EVENT_FLAGS.values() if flag_kinds & kinds))
+    return flag_closure(EVENT_FLAGS, kinds)
 
 
 def owned(hook: Hook) -> dict[str, Any]:

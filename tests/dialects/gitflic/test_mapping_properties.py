@@ -14,18 +14,17 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Hook, HookSpec, SecretScheme
 from forgehooks.dialects.gitflic.mapping import EVENT_FLAGS, changes_from, spec_from
 from forgehooks.dialects.gitflic.schemas import Webhook, WebhookIn, WebhookUpdate
+from tests.dialects.mapping_properties import KINDS, SETTINGS, SPEC_FIELDS, TEXT, flag_closure, stored_hook
 
-SETTINGS = settings(max_examples=200, deadline=None)
 NOW = datetime(2024, 3, 19, 9, 56, 16, 376885, tzinfo=UTC)
 PROJECT_UUID = "c94aedd2-aaaa-aaaa-aaaa-67fbf1112a82"
-SPEC_FIELDS = frozenset(f.name for f in dataclasses.fields(HookSpec))
 FLAGS = tuple(EVENT_FLAGS)
 
 #: Every kind some GitFlic flag stands for.
@@ -33,33 +32,23 @@ EXPRESSIBLE = frozenset().union(*EVENT_FLAGS.values())
 #: docs/dialects/gitflic.md: "`note_commit` has no GitFlic flag (GitFlic has no commit-comment webhook)".
 INEXPRESSIBLE = frozenset({EventKind.NOTE_COMMIT})
 
-TEXT = st.text(st.characters(codec="utf-8"), max_size=60)
 URLS = st.one_of(
     st.builds("https://{}.example/{}".format, st.from_regex(r"[a-z0-9-]{1,20}", fullmatch=True), TEXT),
     TEXT,
 )
-KINDS = st.frozensets(st.sampled_from(list(EventKind)))
+
 #: Any subset of the 24 flags, each true or false (flags left out of the dict are left out of the body).
 SOME_FLAGS = st.dictionaries(st.sampled_from(FLAGS), st.booleans())
 
 
 def stored(spec: HookSpec) -> Hook:
     """The hook the store would hand back for `spec`."""
-    values = {f.name: getattr(spec, f.name) for f in dataclasses.fields(HookSpec)}
-    return Hook(
-        **values,
-        id=11,
-        uuid="28209e4d-aaaa-aaaa-aaaa-5ef23f559530",
-        project_id=7,
-        dialect="gitflic",
-        created_at=NOW,
-        updated_at=NOW,
-    )
+    return stored_hook(spec, "gitflic", NOW)
 
 
 def closure(kinds: frozenset[EventKind]) -> frozenset[EventKind]:
     """Every kind of every flag that is on for `kinds`."""
-    return frozenset().union(*(flag_kinds for flag_kinds in EVENT_FLAGS.values() if flag_kinds & kinds))
+    return flag_closure(EVENT_FLAGS, kinds)
 
 
 def shown(hook: Hook) -> Webhook:
