@@ -2,8 +2,9 @@
 
 Each host gets at most `cap` sends in flight and `line` more claimed deliveries waiting
 locally for them (a claim's worth, so one busy receiver's batch is not sent back and
-forth); anything beyond goes back to the queue, and the claim skips that host's hooks
-while its line is half full. Other receivers keep the rest of the worker's slots.
+forth), and all lines together hold at most `all_lines`; anything beyond goes back to
+the queue, and the claim skips that host's hooks while its line is half full. Other
+receivers keep the rest of the worker's slots.
 """
 
 from __future__ import annotations
@@ -32,9 +33,12 @@ def receiver_host(url: str) -> str:
 class HostGate(Generic[T]):
     """Counts sends in flight per host and keeps each host's short local line."""
 
-    def __init__(self, cap: int, line: int = 0) -> None:
+    def __init__(self, cap: int, line: int = 0, all_lines: int = 0) -> None:
         self.cap = cap  # 0: no cap
         self.line = max(line, cap)
+        # all lines together (0: no limit): saturated hosts must never wait in every slot the
+        # worker has, or it would stop claiming work for the receivers that do answer
+        self.all_lines = all_lines
         self.inflight: Counter[str] = Counter()
         self.lines: dict[str, deque[T]] = {}
         self.waiting = 0
@@ -45,7 +49,7 @@ class HostGate(Generic[T]):
             self.inflight[host] += 1
             return Admission.START
         line = self.lines.setdefault(host, deque())
-        if len(line) < self.line:
+        if len(line) < self.line and (not self.all_lines or self.waiting < self.all_lines):
             line.append(item)
             self.waiting += 1
             return Admission.WAIT

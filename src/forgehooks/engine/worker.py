@@ -15,7 +15,7 @@ import logging
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState, Outcome
@@ -93,7 +93,10 @@ class Worker:
         self._inflight: set[asyncio.Task[None]] = set()
         # a claimed delivery waits at most 4 send rounds of its host, well within its lease
         line = min(options.claim_batch, 4 * sender.per_host_limit)
-        self._gate: HostGate[tuple[Claimed, Hook | None]] = HostGate(sender.per_host_limit, line=line)
+        all_lines = max(1, options.concurrency // 2)  # the other half stays free for sends
+        self._gate: HostGate[tuple[Claimed, Hook | None]] = HostGate(
+            sender.per_host_limit, line=line, all_lines=all_lines
+        )
         self._host_of_hook: dict[int, str] = {}
         self._known_hooks: dict[int, Hook] = {}  # decrypted hooks by id, reused while unchanged
         if db.is_sqlite:
@@ -131,9 +134,8 @@ class Worker:
                 continue
             limit = min(free, self.options.claim_batch)
             try:
-                claimed = await self._claim(limit)
+                claimed, hooks = await self._claim(limit)
                 process_metrics.CLAIM_BATCH.observe(len(claimed))
-                hooks = await self._hooks(claimed) if claimed else {}
                 returned = self._admit(claimed, hooks)
                 if returned:
                     await self._give_back(returned, self.options.host_busy_delay)
@@ -189,27 +191,29 @@ class Worker:
 
     async def _give_back(self, items: list[Claimed], delay: timedelta) -> None:
         """Unsent claimed deliveries return to the queue (no attempt counted)."""
-        async with self.db.transaction() as conn:
+        async with self.db.driver_transaction() as conn:
             await defer_claimed(conn, [(c.id, c.lease_token) for c in items], utcnow() + delay)
 
-    async def _claim(self, limit: int) -> list[Claimed]:
+    async def _claim(self, limit: int) -> tuple[list[Claimed], dict[int, Hook]]:
+        """Lease due deliveries and look up their hooks' versions in the same transaction."""
         if len(self._host_of_hook) > 10_000:
             live = set(self._gate.inflight)
             self._host_of_hook = {k: v for k, v in self._host_of_hook.items() if v in live}
-        async with self.db.transaction() as conn:
-            return await claim_due(
+        async with self.db.driver_transaction() as conn:
+            claimed = await claim_due(
                 conn, limit=limit, lease=self.options.lease, now=utcnow(), skip_hooks=self._busy_hooks()
             )
+            versions = await hook_versions(conn, list({c.hook_id for c in claimed})) if claimed else {}
+        return claimed, await self._hooks(versions)
 
-    async def _hooks(self, claimed: list[Claimed]) -> dict[int, Hook]:
-        """The live hooks of these deliveries; unchanged ones (same `updated_at`) come from memory."""
+    async def _hooks(self, versions: dict[int, datetime]) -> dict[int, Hook]:
+        """The live hooks of these versions; unchanged ones (same `updated_at`) come from memory."""
         if len(self._known_hooks) > 10_000:
             self._known_hooks.clear()
-        async with self.db.reading() as conn:
-            versions = await hook_versions(conn, list({c.hook_id for c in claimed}))
-            known = self._known_hooks
-            stale = [i for i, at in versions.items() if i not in known or known[i].updated_at != at]
-            if stale:
+        known = self._known_hooks
+        stale = [i for i, at in versions.items() if i not in known or known[i].updated_at != at]
+        if stale:
+            async with self.db.reading() as conn:
                 known.update(await HookRepository(conn, self.box).many(stale))
         return {i: known[i] for i in versions if i in known}
 
@@ -275,7 +279,7 @@ class Worker:
         now = utcnow()
         records = [f.record for f in batch if f.record is not None]
         cancelled = [f.claimed for f in batch if f.record is None]
-        async with self.db.transaction() as conn:
+        async with self.db.driver_transaction() as conn:
             await record_attempts(conn, records, now)
             if cancelled:
                 await cancel_claimed(conn, [c.id for c in cancelled], now)

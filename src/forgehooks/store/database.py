@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalErr
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from forgehooks.core.errors import InvalidInput, Unavailable
+from forgehooks.store.driver import DriverConnection, SQLAlchemyDriver, SQLiteDriver
 from forgehooks.store.tables import metadata
 
 log = logging.getLogger("forgehooks.store")
@@ -29,6 +31,7 @@ class Database:
         self.schema = schema
         self.engine: AsyncEngine = self._create_engine(pool_size)
         self._write_lock: asyncio.Lock | None = None  # SQLite only, made in the running loop
+        self._loop_connection: sqlite3.Connection | None = None  # SQLite: see driver_transaction
 
     def _create_engine(self, pool_size: int) -> AsyncEngine:
         if self.is_sqlite:
@@ -66,6 +69,54 @@ class Database:
                     await conn.execution_options(sqlite_begin="IMMEDIATE")
                 async with conn.begin():
                     yield conn
+
+    @asynccontextmanager
+    async def driver_transaction(self) -> AsyncIterator[DriverConnection]:
+        """A transaction for the worker's compiled statements (store/driver.py).
+
+        On SQLite it runs on this process's own `sqlite3` connection in the event loop's
+        thread, after this process's other writers (the same lock as `transaction`). The
+        write lock is taken without SQLite's busy handler, which would block the loop: while
+        another process holds it, BEGIN is retried after short sleeps.
+        """
+        path = make_url(self.url).database if self.is_sqlite else None
+        if not path or path == ":memory:":
+            async with self.transaction() as conn:
+                yield SQLAlchemyDriver(conn)
+            return
+        with domain_errors_of_the_database():
+            async with self._writer():
+                sqlite = await self._begin_on_loop_connection(path)
+                try:
+                    yield SQLiteDriver(sqlite, self.engine.dialect)
+                except BaseException:
+                    sqlite.execute("ROLLBACK")
+                    raise
+                try:
+                    sqlite.execute("COMMIT")
+                except BaseException:
+                    if sqlite.in_transaction:
+                        sqlite.execute("ROLLBACK")
+                    raise
+
+    async def _begin_on_loop_connection(self, path: str) -> sqlite3.Connection:
+        if self._loop_connection is None:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            _sqlite_pragmas(conn, None)
+            conn.execute("PRAGMA busy_timeout=0")
+            self._loop_connection = conn
+        conn = self._loop_connection
+        deadline = asyncio.get_running_loop().time() + WRITER_WAIT
+        pause = 0.001
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return conn
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     @asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
@@ -106,6 +157,9 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._loop_connection is not None:
+            self._loop_connection.close()
+            self._loop_connection = None
         await self.engine.dispose()
 
 
@@ -121,7 +175,7 @@ def domain_errors_of_the_database() -> Iterator[None]:
         if "0x00" not in str(exc) and "\\u0000" not in str(exc):
             raise
         raise InvalidInput("", "text must not contain NUL (\\u0000) characters") from exc
-    except (OperationalError, InterfaceError) as exc:
+    except (OperationalError, InterfaceError, sqlite3.OperationalError) as exc:
         raise _outage(exc) from exc
     except DBAPIError as exc:
         if not exc.connection_invalidated:

@@ -7,11 +7,15 @@ worker whose lease expired cannot overwrite a newer claim, because records match
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Integer,
     Select,
     Update,
     and_,
@@ -20,16 +24,17 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
-    tuple_,
     union_all,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.hooks import HookHealth, health_after
 from forgehooks.core.ids import new_uuid
+from forgehooks.store.driver import DriverConnection, Row, StatementCache, ValueAdapter, driver_of, padded
 from forgehooks.store.tables import DUE_UNORDERED, PENDING_ORDERED, attempts, bodies, deliveries, hooks
 
 
@@ -79,7 +84,7 @@ class HookResult:
 
 
 async def claim_due(
-    conn: AsyncConnection,
+    conn: AsyncConnection | DriverConnection,
     *,
     limit: int,
     lease: timedelta,
@@ -93,33 +98,90 @@ async def claim_due(
     is leased by any worker, or is held, nothing behind it is claimable, so an ordered
     hook has at most one delivery in flight and its deliveries go out in creation order.
     Heads are claimed first (one per ordered hook at most), then unordered work.
-    `skip_hooks` leaves out hooks whose receiver this worker already keeps fully busy.
+    `skip_hooks` leaves out hooks whose receiver this worker already keeps fully busy
+    (an optimisation only: at most the largest of `SKIP_SIZES` of them are left out).
     """
+    db = driver_of(conn)
+    adapt = adapter(db.dialect)
+    skip = padded(skip_hooks, SKIP_SIZES, 0) if skip_hooks else []
+    statement = STATEMENTS.get(db.dialect, _claim_statement, len(skip))
     token = new_uuid()
-    rows = list(await conn.execute(_lease(claimable(now, limit, skip_hooks), now + lease, token)))
+    values: dict[str, Any] = {"now": adapt.time(now), "until": adapt.time(now + lease), "token": token}
+    values |= {"limit": limit} | {f"skip_{i}": hook_id for i, hook_id in enumerate(skip)}
+    rows = await db.rows(statement, values)
     if not rows:
         return []
-    body_ids = {r.body_id for r in rows}
-    content = {
-        b.id: b.content
-        for b in await conn.execute(select(bodies.c.id, bodies.c.content).where(bodies.c.id.in_(body_ids)))
-    }
+    content = await _bodies(db, list({r[6] for r in rows}))
     return [
         Claimed(
-            id=r.id,
-            hook_id=r.hook_id,
-            event_id=r.event_id,
-            event_kind=r.event_kind,
-            dialect=r.dialect,
-            attempt_count=r.attempt_count,
+            id=r[0],
+            hook_id=r[1],
+            event_id=r[2],
+            event_kind=r[3],
+            dialect=r[4],
+            attempt_count=r[5],
             lease_token=token,
-            body=bytes(content[r.body_id]),
+            body=bytes(content[r[6]]),
         )
         for r in rows
     ]
 
 
-def claimable(now: datetime, limit: int, skip_hooks: Sequence[int]) -> Select[tuple[str]]:
+#: IN-list sizes the claim's hook skipping and its body lookup are compiled for.
+SKIP_SIZES = (8, 64, 256)
+IN_SIZES = (1, 8, 64, 256)
+STATEMENTS = StatementCache()
+_ADAPTERS: dict[str, ValueAdapter] = {}
+
+
+def adapter(dialect: Dialect) -> ValueAdapter:
+    """The dialect's value adapter (made once)."""
+    found = _ADAPTERS.get(dialect.name)
+    if found is None:
+        found = _ADAPTERS[dialect.name] = ValueAdapter.of(dialect)
+    return found
+
+
+def _claim_statement(skip_count: int) -> tuple[Executable, list[str]]:
+    skip: list[Any] = [bindparam(f"skip_{i}") for i in range(skip_count)]
+    limit = bindparam("limit", type_=Integer)
+    due = claimable(bindparam("now"), limit, skip)
+    names = ["now", "until", "token", "limit", *(p.key for p in skip)]
+    return _lease(due, bindparam("until"), bindparam("token")), names
+
+
+async def _bodies(db: DriverConnection, body_ids: list[int]) -> dict[int, bytes]:
+    """Rendered bodies by id."""
+    return dict(await rows_by_ids(db, _bodies_statement, body_ids))
+
+
+async def rows_by_ids(
+    db: DriverConnection, build: Callable[[int], tuple[Executable, list[str]]], ids: Sequence[int]
+) -> list[Row]:
+    """The rows `build(size)` selects for `ids`, a compiled IN list of `size` at a time
+    (numeric ids start at 1, so 0 pads a list to its size)."""
+    found: list[Row] = []
+    for start in range(0, len(ids), IN_SIZES[-1]):
+        chunk = padded(ids[start : start + IN_SIZES[-1]], IN_SIZES, 0)
+        statement = STATEMENTS.get(db.dialect, build, len(chunk))
+        found += await db.rows(statement, {f"id_{i}": value for i, value in enumerate(chunk)})
+    return found
+
+
+def _id_list(size: int) -> list[Any]:
+    return [bindparam(f"id_{i}") for i in range(size)]
+
+
+def _bodies_statement(size: int) -> tuple[Executable, list[str]]:
+    wanted = _id_list(size)
+    return select(bodies.c.id, bodies.c.content).where(bodies.c.id.in_(wanted)), [p.key for p in wanted]
+
+
+Limit = int | ColumnElement[int]
+Moment = datetime | ColumnElement[datetime]
+
+
+def claimable(now: Moment, limit: Limit, skip_hooks: Sequence[Any]) -> Select[tuple[str]]:
     """Up to `limit` due deliveries to lease, ordered hooks' heads first: one statement, one round trip."""
     heads = due_heads(now, limit, skip_hooks).subquery("heads")
     unordered = due_unordered(now, limit, skip_hooks).subquery("unordered")
@@ -128,7 +190,7 @@ def claimable(now: datetime, limit: int, skip_hooks: Sequence[int]) -> Select[tu
     return select(both.c.id).limit(limit)
 
 
-def due_unordered(now: datetime, limit: int, skip_hooks: Sequence[int]) -> Select[tuple[str]]:
+def due_unordered(now: Moment, limit: Limit, skip_hooks: Sequence[Any]) -> Select[tuple[str]]:
     """Due unordered deliveries, oldest due first, locked (skipping rows others lock)."""
     due = (
         select(deliveries.c.id)
@@ -144,7 +206,7 @@ def due_unordered(now: datetime, limit: int, skip_hooks: Sequence[int]) -> Selec
     return due
 
 
-def due_heads(now: datetime, limit: int, skip_hooks: Sequence[int]) -> Select[tuple[str]]:
+def due_heads(now: Moment, limit: Limit, skip_hooks: Sequence[Any]) -> Select[tuple[str]]:
     """The due heads of ordered hooks, locked (skipping rows others lock).
 
     A loose index scan over `ix_deliveries_ordered_pending` visits each hook with pending
@@ -190,7 +252,7 @@ def due_heads(now: datetime, limit: int, skip_hooks: Sequence[int]) -> Select[tu
     return due
 
 
-def _lease(due: Select[tuple[str]], until: datetime, token: str) -> Update:
+def _lease(due: Select[tuple[str]], until: Any, token: Any) -> Update:
     return (
         update(deliveries)
         .where(deliveries.c.id.in_(due.scalar_subquery()))
@@ -207,83 +269,141 @@ def _lease(due: Select[tuple[str]], until: datetime, token: str) -> Update:
     )
 
 
-async def record_attempts(conn: AsyncConnection, records: Sequence[AttemptRecord], now: datetime) -> int:
+async def record_attempts(
+    conn: AsyncConnection | DriverConnection, records: Sequence[AttemptRecord], now: datetime
+) -> int:
     """Insert the attempts and move their deliveries on; returns how many leases still held."""
     if not records:
         return 0
-    moved = await conn.execute(
-        update(deliveries)
-        .where(
-            and_(
-                deliveries.c.id == bindparam("d_id"),
-                deliveries.c.lease_token == bindparam("d_token"),
-            )
-        )
-        .values(
-            state=bindparam("d_state"),
-            next_attempt_at=bindparam("d_next"),
-            attempt_count=deliveries.c.attempt_count + 1,
-            lease_token=None,
-            updated_at=now,
-            last_status_code=bindparam("d_status"),
-            last_error=bindparam("d_error"),
-        ),
+    db = driver_of(conn)
+    adapt = adapter(db.dialect)
+    at = adapt.time(now)
+    moved = await db.run_many(
+        STATEMENTS.get(db.dialect, _record_statement),
         [
             {
                 "d_id": r.delivery_id,
                 "d_token": r.lease_token,
                 "d_state": r.state.value,
-                "d_next": r.next_attempt_at,
+                "d_next": adapt.time(r.next_attempt_at),
                 "d_status": r.response_status,
                 "d_error": r.error[:1000],
+                "now": at,
             }
             for r in records
         ],
     )
-    await conn.execute(
-        attempts.insert(),
+    await db.run_many(
+        STATEMENTS.get(db.dialect, _attempt_statement),
         [
             {
-                "delivery_id": r.delivery_id,
-                "number": r.number,
-                "started_at": r.started_at,
-                "duration_ms": r.duration_ms,
-                "request_url": r.request_url,
-                "request_headers": r.request_headers,
-                "response_status": r.response_status,
-                "response_headers": r.response_headers,
-                "response_body": r.response_body,
-                "error": r.error,
-                "verdict": r.verdict,
+                "a_delivery_id": r.delivery_id,
+                "a_number": r.number,
+                "a_started_at": adapt.time(r.started_at),
+                "a_duration_ms": r.duration_ms,
+                "a_request_url": r.request_url,
+                "a_request_headers": adapt.json(r.request_headers),
+                "a_response_status": r.response_status,
+                "a_response_headers": adapt.json(r.response_headers),
+                "a_response_body": r.response_body,
+                "a_error": r.error,
+                "a_verdict": r.verdict,
             }
             for r in records
         ],
     )
-    return int(moved.rowcount)
+    return moved
 
 
-async def hook_versions(conn: AsyncConnection, hook_ids: Sequence[int]) -> dict[int, datetime]:
-    """`updated_at` of the live hooks among `hook_ids`: lets a worker reuse hooks it already loaded."""
-    query = select(hooks.c.id, hooks.c.updated_at).where(
-        hooks.c.id.in_(list(hook_ids)), hooks.c.deleted_at.is_(None)
-    )
-    return {row.id: as_utc(row.updated_at) for row in await conn.execute(query)}
-
-
-async def defer_claimed(conn: AsyncConnection, leases: Sequence[tuple[str, str]], until: datetime) -> int:
-    """Give claimed deliveries back unsent (no attempt counted), due again at `until`."""
-    if not leases:
-        return 0
-    result = await conn.execute(
+def _record_statement() -> tuple[Executable, list[str]]:
+    statement = (
         update(deliveries)
-        .where(tuple_(deliveries.c.id, deliveries.c.lease_token).in_(list(leases)))
-        .values(next_attempt_at=until, lease_token=None)
+        .where(deliveries.c.id == bindparam("d_id"), deliveries.c.lease_token == bindparam("d_token"))
+        .values(
+            state=bindparam("d_state"),
+            next_attempt_at=bindparam("d_next"),
+            attempt_count=deliveries.c.attempt_count + 1,
+            lease_token=None,
+            updated_at=bindparam("now"),
+            last_status_code=bindparam("d_status"),
+            last_error=bindparam("d_error"),
+        )
     )
-    return int(result.rowcount)
+    return statement, ["d_id", "d_token", "d_state", "d_next", "now", "d_status", "d_error"]
+
+
+ATTEMPT_COLUMNS = (
+    "delivery_id",
+    "number",
+    "started_at",
+    "duration_ms",
+    "request_url",
+    "request_headers",
+    "response_status",
+    "response_headers",
+    "response_body",
+    "error",
+    "verdict",
+)
+
+
+def _attempt_statement() -> tuple[Executable, list[str]]:
+    names = [f"a_{c}" for c in ATTEMPT_COLUMNS]
+    pairs = zip(ATTEMPT_COLUMNS, names, strict=True)
+    values: dict[str, Any] = {column: bindparam(name) for column, name in pairs}
+    return attempts.insert().values(values), names
+
+
+async def hook_versions(
+    conn: AsyncConnection | DriverConnection, hook_ids: Sequence[int]
+) -> dict[int, datetime]:
+    """`updated_at` of the live hooks among `hook_ids`: lets a worker reuse hooks it already loaded."""
+    db = driver_of(conn)
+    read_time = adapter(db.dialect).read_time
+    rows = await rows_by_ids(db, _versions_statement, list(hook_ids))
+    return {hook_id: as_utc(read_time(at)) for hook_id, at in rows}
+
+
+def _versions_statement(size: int) -> tuple[Executable, list[str]]:
+    wanted = _id_list(size)
+    live = hooks.c.deleted_at.is_(None)
+    return select(hooks.c.id, hooks.c.updated_at).where(hooks.c.id.in_(wanted), live), [p.key for p in wanted]
+
+
+async def defer_claimed(
+    conn: AsyncConnection | DriverConnection, leases: Sequence[tuple[str, str]], until: datetime
+) -> int:
+    """Give claimed deliveries back unsent (no attempt counted), due again at `until`.
+
+    One statement per lease token (a claim's deliveries share theirs): unlike a batch of
+    single-row updates, its row count is exact on every driver."""
+    db = driver_of(conn)
+    at = adapter(db.dialect).time(until)
+    by_token: dict[str, list[str]] = {}
+    for delivery_id, token in leases:
+        by_token.setdefault(token, []).append(delivery_id)
+    moved = 0
+    for token, ids in by_token.items():
+        for start in range(0, len(ids), IN_SIZES[-1]):
+            chunk = padded(ids[start : start + IN_SIZES[-1]], IN_SIZES, "")
+            values = {f"id_{i}": delivery_id for i, delivery_id in enumerate(chunk)}
+            statement = STATEMENTS.get(db.dialect, _defer_statement, len(chunk))
+            moved += await db.run(statement, values | {"d_token": token, "until": at})
+    return moved
+
+
+def _defer_statement(size: int) -> tuple[Executable, list[str]]:
+    wanted = _id_list(size)
+    statement = (
+        update(deliveries)
+        .where(deliveries.c.lease_token == bindparam("d_token"), deliveries.c.id.in_(wanted))
+        .values(next_attempt_at=bindparam("until"), lease_token=None)
+    )
+    return statement, ["d_token", "until", *(p.key for p in wanted)]
 
 
 async def record_hook_results(
-    conn: AsyncConnection, results: Sequence[HookResult], now: datetime
+    conn: AsyncConnection | DriverConnection, results: Sequence[HookResult], now: datetime
 ) -> dict[int, HookHealth]:
     """Store each hook's latest result and count failures in the database (atomic across workers).
 
@@ -291,72 +411,101 @@ async def record_hook_results(
     whose health says so. A success clears the count and a temporary pause, never a
     permanent disable (only an update or an explicit re-enable does that).
     """
-    healthy = [r for r in results if r.reset and r.failures == 0]
-    if healthy:
-        await conn.execute(
-            update(hooks)
-            .where(hooks.c.id == bindparam("h_id"))
-            .values(
-                last_status_code=bindparam("h_status"),
-                last_message=bindparam("h_message"),
-                last_at=now,
-                consecutive_failures=0,
-                disabled_until=None,
-            ),
-            [
-                {"h_id": r.hook_id, "h_status": r.last_status_code, "h_message": r.last_message}
-                for r in healthy
-            ],
-        )
+    db = driver_of(conn)
+    at = adapter(db.dialect).time(now)
+    answers = [
+        {"h_id": r.hook_id, "h_status": r.last_status_code, "h_message": r.last_message, "now": at}
+        for r in results
+    ]
+    healthy = [a for a, r in zip(answers, results, strict=True) if r.reset and r.failures == 0]
+    await db.run_many(STATEMENTS.get(db.dialect, _healthy_statement), healthy)
     failing: dict[int, HookHealth] = {}
-    for r in results:
+    for answer, r in zip(answers, results, strict=True):
         if r.failures == 0:
             continue
-        base = 0 if r.reset else hooks.c.consecutive_failures
-        row = (
-            await conn.execute(
-                update(hooks)
-                .where(hooks.c.id == r.hook_id)
-                .values(
-                    last_status_code=r.last_status_code,
-                    last_message=r.last_message,
-                    last_at=now,
-                    consecutive_failures=base + r.failures,
-                )
-                .returning(hooks.c.consecutive_failures, hooks.c.disabled)
-            )
-        ).first()
-        if row is None:
+        counted = STATEMENTS.get(db.dialect, _failed_statement, r.reset)
+        rows = await db.rows(counted, answer | {"h_failures": r.failures})
+        if not rows:
             continue
-        health = health_after(row.consecutive_failures - 1, False, now)
-        if row.disabled:
+        failures, disabled = rows[0]
+        health = health_after(failures - 1, False, now)
+        if disabled:
             health = HookHealth(
                 consecutive_failures=health.consecutive_failures, disabled_until=None, disabled=True
             )
         failing[r.hook_id] = health
         if health.disabled or health.disabled_until is not None:
-            await conn.execute(
-                update(hooks)
-                .where(hooks.c.id == r.hook_id)
-                .values(disabled=health.disabled, disabled_until=health.disabled_until)
-            )
-            await pause_hook(conn, r.hook_id, until=health.disabled_until, now=now)
+            until = adapter(db.dialect).time(health.disabled_until)
+            values = {"h_id": r.hook_id, "h_disabled": health.disabled, "h_until": until}
+            await db.run(STATEMENTS.get(db.dialect, _disable_statement), values)
+            await pause_hook(db, r.hook_id, until=health.disabled_until, now=now)
     return failing
 
 
-async def pause_hook(conn: AsyncConnection, hook_id: int, *, until: datetime | None, now: datetime) -> None:
+def _healthy_statement() -> tuple[Executable, list[str]]:
+    statement = (
+        update(hooks)
+        .where(hooks.c.id == bindparam("h_id"))
+        .values(
+            last_status_code=bindparam("h_status"),
+            last_message=bindparam("h_message"),
+            last_at=bindparam("now"),
+            consecutive_failures=0,
+            disabled_until=None,
+        )
+    )
+    return statement, ["h_id", "h_status", "h_message", "now"]
+
+
+def _failed_statement(reset: bool) -> tuple[Executable, list[str]]:
+    """Failures counted from zero after a success in the batch (`reset`), else added up."""
+    base: Any = 0 if reset else hooks.c.consecutive_failures
+    statement = (
+        update(hooks)
+        .where(hooks.c.id == bindparam("h_id"))
+        .values(
+            last_status_code=bindparam("h_status"),
+            last_message=bindparam("h_message"),
+            last_at=bindparam("now"),
+            consecutive_failures=base + bindparam("h_failures", type_=Integer),
+        )
+        .returning(hooks.c.consecutive_failures, hooks.c.disabled)
+    )
+    return statement, ["h_id", "h_status", "h_message", "now", "h_failures"]
+
+
+def _disable_statement() -> tuple[Executable, list[str]]:
+    statement = (
+        update(hooks)
+        .where(hooks.c.id == bindparam("h_id"))
+        .values(disabled=bindparam("h_disabled"), disabled_until=bindparam("h_until"))
+    )
+    return statement, ["h_id", "h_disabled", "h_until"]
+
+
+async def pause_hook(
+    conn: AsyncConnection | DriverConnection, hook_id: int, *, until: datetime | None, now: datetime
+) -> None:
     """A hook was disabled: hold its queued deliveries, or push them past `until`."""
-    queued = and_(deliveries.c.hook_id == hook_id, deliveries.c.state == DeliveryState.QUEUED.value)
-    if until is None:
-        await conn.execute(
-            update(deliveries).where(queued).values(state=DeliveryState.HELD.value, updated_at=now)
-        )
-    else:
-        await conn.execute(
-            update(deliveries)
-            .where(queued, deliveries.c.next_attempt_at < until, deliveries.c.lease_token.is_(None))
-            .values(next_attempt_at=until)
-        )
+    db = driver_of(conn)
+    adapt = adapter(db.dialect)
+    hold = until is None
+    statement = STATEMENTS.get(db.dialect, _pause_statement, hold)
+    await db.run(statement, {"h_id": hook_id, "until": adapt.time(until), "now": adapt.time(now)})
+
+
+def _pause_statement(hold: bool) -> tuple[Executable, list[str]]:
+    queued = and_(deliveries.c.hook_id == bindparam("h_id"), deliveries.c.state == DeliveryState.QUEUED.value)
+    if hold:
+        held = {"state": DeliveryState.HELD.value, "updated_at": bindparam("now")}
+        statement = update(deliveries).where(queued).values(held)
+        return statement, ["h_id", "now"]
+    statement = (
+        update(deliveries)
+        .where(queued, deliveries.c.next_attempt_at < bindparam("until"), deliveries.c.lease_token.is_(None))
+        .values(next_attempt_at=bindparam("until"))
+    )
+    return statement, ["h_id", "until"]
 
 
 async def resume_hook(conn: AsyncConnection, hook_id: int, now: datetime) -> int:
@@ -399,13 +548,23 @@ async def cancel_for_hook(conn: AsyncConnection, hook_id: int, now: datetime) ->
     return int(result.rowcount)
 
 
-async def cancel_claimed(conn: AsyncConnection, delivery_ids: Sequence[str], now: datetime) -> None:
+async def cancel_claimed(
+    conn: AsyncConnection | DriverConnection, delivery_ids: Sequence[str], now: datetime
+) -> None:
     """Claimed deliveries whose hook was deleted meanwhile: cancelled, not sent."""
-    await conn.execute(
+    db = driver_of(conn)
+    at = adapter(db.dialect).time(now)
+    statement = STATEMENTS.get(db.dialect, _cancel_statement)
+    await db.run_many(statement, [{"d_id": i, "now": at} for i in delivery_ids])
+
+
+def _cancel_statement() -> tuple[Executable, list[str]]:
+    statement = (
         update(deliveries)
-        .where(deliveries.c.id.in_(list(delivery_ids)))
-        .values(state=DeliveryState.CANCELLED.value, updated_at=now, lease_token=None)
+        .where(deliveries.c.id == bindparam("d_id"))
+        .values(state=DeliveryState.CANCELLED.value, updated_at=bindparam("now"), lease_token=None)
     )
+    return statement, ["d_id", "now"]
 
 
 async def expire_held(conn: AsyncConnection, older_than: datetime, now: datetime) -> int:
