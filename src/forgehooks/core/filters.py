@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from forgehooks.core.errors import InvalidInput
 from forgehooks.core.events import Event
-from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Hook
+from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Hook, Subscriber
 
 
 @lru_cache(maxsize=1024)
@@ -38,7 +38,7 @@ def branch_matches(branch_filter: BranchFilter, branch: str) -> bool:
     return compiled.search(branch) is not None
 
 
-def wants(hook: Hook, event: Event) -> bool:
+def wants(hook: Hook | Subscriber, event: Event) -> bool:
     """Active, subscribed to the kind, and (except for tag events) on a matching branch."""
     if not hook.active or event.kind not in hook.events:
         return False

@@ -63,6 +63,20 @@ class HookSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Subscriber:
+    """What fan-out reads of a hook: whether it wants an event, its face and its state."""
+
+    id: int
+    dialect: str
+    events: frozenset[EventKind]
+    branch_filter: BranchFilter
+    active: bool
+    ordered: bool
+    disabled: bool
+    disabled_until: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Hook(HookSpec):
     """A stored hook with its identities and health."""
 

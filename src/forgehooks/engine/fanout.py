@@ -10,7 +10,7 @@ from typing import Any
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.events import Event
 from forgehooks.core.filters import wants
-from forgehooks.core.hooks import Hook
+from forgehooks.core.hooks import Hook, Subscriber
 from forgehooks.core.ids import new_uuid
 from forgehooks.core.wire import WireFormat
 
@@ -23,7 +23,9 @@ class FanoutPlan:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
 
 
-def plan(event: Event, hooks: Sequence[Hook], wires: Mapping[str, WireFormat], now: datetime) -> FanoutPlan:
+def plan(
+    event: Event, hooks: Sequence[Hook | Subscriber], wires: Mapping[str, WireFormat], now: datetime
+) -> FanoutPlan:
     """Render `event` for every dialect with a matching hook; one delivery per such hook."""
     result = FanoutPlan()
     for index, hook in enumerate(h for h in hooks if wants(h, event)):

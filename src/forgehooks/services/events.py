@@ -15,7 +15,6 @@ from forgehooks.core.projects import Project, User
 from forgehooks.engine.fanout import plan
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.events import EventRepository
-from forgehooks.store.hooks import HookRepository
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,7 +58,7 @@ async def publish(rt: Runtime, event: Event) -> Published:
     async with rt.db.transaction() as conn:
         events = EventRepository(conn)
         await events.insert(event)
-        hooks = await HookRepository(conn, rt.box).subscribers(event.project.id)
+        hooks = await events.subscribers(event.project.id)
         fanout = plan(event, hooks, rt.wires, now)
         body_ids = await events.insert_bodies(event.id, fanout.bodies)
         for row in fanout.deliveries:

@@ -97,6 +97,7 @@ class ValueAdapter:
     time: Callable[[datetime | None], Any]
     json: Callable[[Any], Any]
     read_time: Callable[[Any], Any]  # a time column's raw value back as a datetime
+    read_json: Callable[[Any], Any]  # a JSON column's raw value back as data
 
     @staticmethod
     def of(dialect: Dialect) -> ValueAdapter:
@@ -106,7 +107,13 @@ class ValueAdapter:
         to_time = time_type.bind_processor(dialect)
         to_json = json_type.bind_processor(dialect)
         from_time = time_type.result_processor(dialect, None)
-        return ValueAdapter(time=to_time or _same, json=to_json or _same, read_time=from_time or _same)
+        from_json = json_type.result_processor(dialect, None)
+        return ValueAdapter(
+            time=to_time or _same,
+            json=to_json or _same,
+            read_time=from_time or _same,
+            read_json=from_json or _same,
+        )
 
 
 def _same(value: Any) -> Any:

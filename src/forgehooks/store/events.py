@@ -5,13 +5,62 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.codec import to_jsonable
-from forgehooks.core.events import Event
-from forgehooks.store.tables import bodies, deliveries, events
+from forgehooks.core.events import Event, EventKind
+from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Subscriber
+from forgehooks.store.driver import SQLAlchemyDriver
+from forgehooks.store.queue import STATEMENTS, adapter
+from forgehooks.store.tables import bodies, deliveries, events, hooks
+
+DELIVERY_COLUMNS = (
+    "id",
+    "hook_id",
+    "event_id",
+    "project_id",
+    "event_kind",
+    "dialect",
+    "body_id",
+    "state",
+    "next_attempt_at",
+    "created_at",
+    "updated_at",
+    "attempt_count",
+    "lease_token",
+    "ordered",
+    "last_error",
+    "last_status_code",
+)
+TIMES = frozenset({"next_attempt_at", "created_at", "updated_at"})
+
+
+def _delivery_statement() -> tuple[Executable, list[str]]:
+    # parameters named as their columns: an INSERT's VALUES may reuse the column names
+    values: dict[str, Any] = {name: bindparam(name) for name in DELIVERY_COLUMNS}
+    return deliveries.insert().values(values), list(DELIVERY_COLUMNS)
+
+
+def _subscribers_statement() -> tuple[Executable, list[str]]:
+    columns = [hooks.c[name] for name in SUBSCRIBER_COLUMNS]
+    live = hooks.c.deleted_at.is_(None)
+    return select(*columns).where(hooks.c.project_id == bindparam("project_id"), live), ["project_id"]
+
+
+SUBSCRIBER_COLUMNS = (
+    "id",
+    "dialect",
+    "events",
+    "branch_filter_strategy",
+    "branch_filter_pattern",
+    "active",
+    "ordered",
+    "disabled",
+    "disabled_until",
+)
+KINDS = {kind.value: kind for kind in EventKind}
 
 
 class EventRepository:
@@ -33,6 +82,35 @@ class EventRepository:
             )
         )
 
+    async def subscribers(self, project_id: int) -> list[Subscriber]:
+        """What fan-out needs of every live hook of a project: nine columns, no secrets."""
+        db = SQLAlchemyDriver(self.conn)
+        statement = STATEMENTS.get(db.dialect, _subscribers_statement)
+        read_time, read_json = adapter(db.dialect).read_time, adapter(db.dialect).read_json
+        filters: dict[tuple[str, str], BranchFilter] = {}
+        found = []
+        for hook_id, dialect, kinds, strategy, pattern, active, ordered, disabled, until in await db.rows(
+            statement, {"project_id": project_id}
+        ):
+            branch_filter = filters.get((strategy, pattern))
+            if branch_filter is None:
+                branch_filter = filters[strategy, pattern] = BranchFilter(
+                    strategy=BranchFilterStrategy(strategy), pattern=pattern
+                )
+            found.append(
+                Subscriber(
+                    id=hook_id,
+                    dialect=dialect,
+                    events=frozenset(KINDS[k] for k in read_json(kinds) if k in KINDS),
+                    branch_filter=branch_filter,
+                    active=bool(active),
+                    ordered=bool(ordered),
+                    disabled=bool(disabled),
+                    disabled_until=as_utc(read_time(until)) if until is not None else None,
+                )
+            )
+        return found
+
     async def insert_bodies(self, event_id: str, rendered: dict[str, bytes]) -> dict[str, int]:
         """Store one rendered body per dialect; returns body ids by dialect."""
         ids: dict[str, int] = {}
@@ -42,9 +120,16 @@ class EventRepository:
         return ids
 
     async def insert_deliveries(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Create deliveries in one batched statement."""
-        if rows:
-            await self.conn.execute(deliveries.insert(), list(rows))
+        """Create deliveries in one driver call (a fan-out to 1,000 hooks writes 1,000 rows)."""
+        if not rows:
+            return
+        db = SQLAlchemyDriver(self.conn)
+        time = adapter(db.dialect).time
+        batch = [
+            {name: time(row[name]) if name in TIMES else row[name] for name in DELIVERY_COLUMNS}
+            for row in rows
+        ]
+        await db.run_many(STATEMENTS.get(db.dialect, _delivery_statement), batch)
 
     async def get_payload(self, event_id: str) -> dict[str, Any] | None:
         """The stored canonical event as JSON data."""
