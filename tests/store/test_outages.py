@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.services.runtime import Runtime
@@ -39,17 +40,16 @@ async def count(runtime: Runtime, table: Any) -> int:
         return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 
 
-def limit_pages(runtime: Runtime, pages: int) -> Any:
+def limit_pages(runtime: Runtime, pages: int) -> Callable[[], None]:
     """Every new connection may grow the file to `pages` pages only (SQLITE_FULL beyond),
-    which is what a full disk looks like to SQLite."""
+    which is what a full disk looks like to SQLite. Returns what lifts the limit."""
 
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def on_connect(dbapi_connection: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA max_page_count={pages}")
         cursor.close()
 
-    event.listen(runtime.db.engine.sync_engine, "connect", on_connect)
-    return on_connect
+    return runtime.db.on_connect(on_connect)
 
 
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
@@ -63,8 +63,8 @@ async def test_a_full_sqlite_disk_is_a_503_and_nothing_is_half_written(
     await add_hook(runtime, seed, receiver.url)
     async with runtime.db.reading() as conn:
         pages = int((await conn.execute(text("PRAGMA page_count"))).scalar_one())
-    listener = limit_pages(runtime, pages + 40)
-    await runtime.db.engine.dispose()  # pooled connections predate the limit
+    lift_limit = limit_pages(runtime, pages + 40)
+    await runtime.db.dispose()  # open connections predate the limit
     url = f"{API}/projects/{seed.project.id}/events"
     accepted = 0
     for n in range(400):
@@ -86,8 +86,8 @@ async def test_a_full_sqlite_disk_is_a_503_and_nothing_is_half_written(
     async with runtime.db.reading() as conn:
         assert (await conn.execute(text("PRAGMA integrity_check"))).scalar_one() == "ok"
     # space is freed: the next publish goes through and every accepted event is delivered
-    event.remove(runtime.db.engine.sync_engine, "connect", listener)
-    await runtime.db.engine.dispose()
+    lift_limit()
+    await runtime.db.dispose()
     r = await client.post(url, json=push(999), headers=auth(seed.token))
     assert r.status_code == 201, r.text
     async with working(runtime):

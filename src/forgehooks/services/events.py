@@ -55,7 +55,7 @@ def build_event(
 async def publish(rt: Runtime, event: Event) -> Published:
     """Fan `event` out to every matching hook of its project; nothing is written unless all is."""
     now = utcnow()
-    async with rt.db.transaction() as conn:
+    async with rt.db.driver_transaction() as conn:
         events = EventRepository(conn)
         await events.insert(event)
         hooks = await events.subscribers(event.project.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -32,6 +32,7 @@ class Database:
         self.engine: AsyncEngine = self._create_engine(pool_size)
         self._write_lock: asyncio.Lock | None = None  # SQLite only, made in the running loop
         self._loop_connection: sqlite3.Connection | None = None  # SQLite: see driver_transaction
+        self._connect_hooks: list[Callable[[Any], None]] = []
 
     def _create_engine(self, pool_size: int) -> AsyncEngine:
         if self.is_sqlite:
@@ -89,13 +90,9 @@ class Database:
                 sqlite = await self._begin_on_loop_connection(path)
                 try:
                     yield SQLiteDriver(sqlite, self.engine.dialect)
-                except BaseException:
-                    sqlite.execute("ROLLBACK")
-                    raise
-                try:
                     sqlite.execute("COMMIT")
                 except BaseException:
-                    if sqlite.in_transaction:
+                    if sqlite.in_transaction:  # SQLite ends it itself on some errors (a full disk)
                         sqlite.execute("ROLLBACK")
                     raise
 
@@ -104,6 +101,8 @@ class Database:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             _sqlite_pragmas(conn, None)
             conn.execute("PRAGMA busy_timeout=0")
+            for hook in self._connect_hooks:
+                hook(conn)
             self._loop_connection = conn
         conn = self._loop_connection
         deadline = asyncio.get_running_loop().time() + WRITER_WAIT
@@ -150,6 +149,20 @@ class Database:
                     await conn.execution_options(sqlite_begin="")
                 yield conn
 
+    def on_connect(self, hook: Callable[[Any], None]) -> Callable[[], None]:
+        """Run `hook` on every driver connection opened from now on (the pool's and SQLite's
+        loop connection): settings a connection must carry, such as a test's page limit.
+        Returns what stops it."""
+        listener = _first_argument(hook)
+        self._connect_hooks.append(hook)
+        event.listen(self.engine.sync_engine, "connect", listener)
+
+        def stop() -> None:
+            self._connect_hooks.remove(hook)
+            event.remove(self.engine.sync_engine, "connect", listener)
+
+        return stop
+
     async def create_all(self) -> None:
         """Create every table directly (tests); production uses the Alembic migrations."""
         async with self.engine.begin() as conn:
@@ -191,6 +204,13 @@ def _outage(exc: Exception) -> Unavailable:
     if "full" in reason:
         return Unavailable("the database is full; free disk space and try again", retry_after=60)
     return Unavailable("the database is unavailable; try again shortly")
+
+
+def _first_argument(hook: Callable[[Any], None]) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        hook(dbapi_connection)
+
+    return on_connect
 
 
 def _sqlite_begin(conn: Connection) -> None:

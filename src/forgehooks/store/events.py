@@ -12,7 +12,7 @@ from forgehooks.core.clock import as_utc
 from forgehooks.core.codec import to_jsonable
 from forgehooks.core.events import Event, EventKind
 from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Subscriber
-from forgehooks.store.driver import SQLAlchemyDriver
+from forgehooks.store.driver import DriverConnection, driver_of
 from forgehooks.store.queue import STATEMENTS, adapter
 from forgehooks.store.tables import bodies, deliveries, events, hooks
 
@@ -43,6 +43,18 @@ def _delivery_statement() -> tuple[Executable, list[str]]:
     return deliveries.insert().values(values), list(DELIVERY_COLUMNS)
 
 
+def _event_statement() -> tuple[Executable, list[str]]:
+    names = ["id", "project_id", "kind", "actor_id", "occurred_at", "payload"]
+    values: dict[str, Any] = {name: bindparam(f"e_{name}") for name in names}
+    return events.insert().values(values), [f"e_{name}" for name in names]
+
+
+def _body_statement() -> tuple[Executable, list[str]]:
+    names = ["event_id", "dialect", "content"]
+    values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in names}
+    return bodies.insert().values(values).returning(bodies.c.id), [f"b_{name}" for name in names]
+
+
 def _subscribers_statement() -> tuple[Executable, list[str]]:
     columns = [hooks.c[name] for name in SUBSCRIBER_COLUMNS]
     live = hooks.c.deleted_at.is_(None)
@@ -66,25 +78,33 @@ KINDS = {kind.value: kind for kind in EventKind}
 class EventRepository:
     """Writes an event with its bodies and deliveries; reads the event stream."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection | DriverConnection) -> None:
         self.conn = conn
+        self.db = driver_of(conn)  # the fan-out write runs compiled statements (store/driver.py)
+
+    @property
+    def reader(self) -> AsyncConnection:
+        """The SQLAlchemy connection the event stream's reads need."""
+        if not isinstance(self.conn, AsyncConnection):
+            raise TypeError("reading the event stream needs a SQLAlchemy connection")
+        return self.conn
 
     async def insert(self, event: Event) -> None:
         """Store the canonical event."""
-        await self.conn.execute(
-            events.insert().values(
-                id=event.id,
-                project_id=event.project.id,
-                kind=event.kind.value,
-                actor_id=event.actor.id or None,
-                occurred_at=event.occurred_at,
-                payload=to_jsonable(event),
-            )
-        )
+        adapt = adapter(self.db.dialect)
+        values = {
+            "e_id": event.id,
+            "e_project_id": event.project.id,
+            "e_kind": event.kind.value,
+            "e_actor_id": event.actor.id or None,
+            "e_occurred_at": adapt.time(event.occurred_at),
+            "e_payload": adapt.json(to_jsonable(event)),
+        }
+        await self.db.run(STATEMENTS.get(self.db.dialect, _event_statement), values)
 
     async def subscribers(self, project_id: int) -> list[Subscriber]:
         """What fan-out needs of every live hook of a project: nine columns, no secrets."""
-        db = SQLAlchemyDriver(self.conn)
+        db = self.db
         statement = STATEMENTS.get(db.dialect, _subscribers_statement)
         read_time, read_json = adapter(db.dialect).read_time, adapter(db.dialect).read_json
         filters: dict[tuple[str, str], BranchFilter] = {}
@@ -114,16 +134,17 @@ class EventRepository:
     async def insert_bodies(self, event_id: str, rendered: dict[str, bytes]) -> dict[str, int]:
         """Store one rendered body per dialect; returns body ids by dialect."""
         ids: dict[str, int] = {}
+        statement = STATEMENTS.get(self.db.dialect, _body_statement)
         for dialect, content in rendered.items():
-            query = bodies.insert().values(event_id=event_id, dialect=dialect, content=content)
-            ids[dialect] = (await self.conn.execute(query.returning(bodies.c.id))).scalar_one()
+            values = {"b_event_id": event_id, "b_dialect": dialect, "b_content": content}
+            ids[dialect] = (await self.db.rows(statement, values))[0][0]
         return ids
 
     async def insert_deliveries(self, rows: Sequence[dict[str, Any]]) -> None:
         """Create deliveries in one driver call (a fan-out to 1,000 hooks writes 1,000 rows)."""
         if not rows:
             return
-        db = SQLAlchemyDriver(self.conn)
+        db = self.db
         time = adapter(db.dialect).time
         batch = [
             {name: time(row[name]) if name in TIMES else row[name] for name in DELIVERY_COLUMNS}
@@ -134,7 +155,7 @@ class EventRepository:
     async def get_payload(self, event_id: str) -> dict[str, Any] | None:
         """The stored canonical event as JSON data."""
         query = select(events.c.payload).where(events.c.id == event_id)
-        payload = (await self.conn.execute(query)).scalar_one_or_none()
+        payload = (await self.reader.execute(query)).scalar_one_or_none()
         return dict(payload) if payload is not None else None
 
     async def stream(self, project_id: int, *, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
@@ -167,8 +188,8 @@ class EventRepository:
                 "actor_id": r.actor_id,
                 "deliveries": r.deliveries or 0,
             }
-            for r in await self.conn.execute(query)
+            for r in await self.reader.execute(query)
         ]
         total_query = select(func.count()).select_from(events).where(events.c.project_id == project_id)
-        total = (await self.conn.execute(total_query)).scalar_one()
+        total = (await self.reader.execute(total_query)).scalar_one()
         return rows, int(total)
