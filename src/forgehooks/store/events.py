@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Executable, bindparam, func, select
@@ -35,6 +35,19 @@ DELIVERY_COLUMNS = (
     "last_status_code",
 )
 TIMES = frozenset({"next_attempt_at", "created_at", "updated_at"})
+#: What a delivery row may leave out (the table's defaults).
+DELIVERY_DEFAULTS = {
+    "attempt_count": 0,
+    "lease_token": None,
+    "last_status_code": None,
+    "last_error": "",
+    "ordered": False,
+}
+
+
+def _value(row: Mapping[str, Any], name: str, time: Callable[[Any], Any]) -> Any:
+    value = row[name] if name in row else DELIVERY_DEFAULTS[name]
+    return time(value) if name in TIMES else value
 
 
 def _delivery_statement() -> tuple[Executable, list[str]]:
@@ -146,10 +159,7 @@ class EventRepository:
             return
         db = self.db
         time = adapter(db.dialect).time
-        batch = [
-            {name: time(row[name]) if name in TIMES else row[name] for name in DELIVERY_COLUMNS}
-            for row in rows
-        ]
+        batch = [{name: _value(row, name, time) for name in DELIVERY_COLUMNS} for row in rows]
         await db.run_many(STATEMENTS.get(db.dialect, _delivery_statement), batch)
 
     async def get_payload(self, event_id: str) -> dict[str, Any] | None:
