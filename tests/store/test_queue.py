@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from forgehooks.config import Settings
 from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.database import Database
+from forgehooks.store.driver import sqlite_time
 from forgehooks.store.queue import (
     AttemptRecord,
     Claimed,
@@ -136,3 +139,20 @@ async def test_queue_depth_counts_due_deliveries(runtime: Runtime, seed: Seed) -
     async with runtime.db.reading() as conn:
         count, oldest = await queue_depth(conn, utcnow())
     assert count == 4 and oldest is not None
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 11, 23, 14, 5, 7, 928764, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # no fraction: SQLAlchemy still writes six zeros
+        datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+    ],
+)
+def test_sqlite_times_are_written_exactly_as_sqlalchemy_writes_them(moment: datetime) -> None:
+    # claims compare stored times as text on SQLite: one format, or due work is missed
+    dialect = create_async_engine("sqlite+aiosqlite://").dialect
+    theirs = deliveries.c.next_attempt_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert theirs is not None
+    assert sqlite_time(moment) == theirs(moment)
+    assert sqlite_time(None) is None

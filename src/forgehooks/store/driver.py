@@ -50,6 +50,10 @@ class DriverConnection(Protocol):
         -1 where the driver cannot tell (asyncpg's executemany)."""
         ...
 
+    async def run_rows(self, statement: CompiledSQL, rows: Sequence[Row]) -> int:
+        """As `run_many`, with each parameter set already in `statement.names` order."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class CompiledSQL:
@@ -104,10 +108,12 @@ class ValueAdapter:
         """The adapter of `dialect`: SQLite stores times as text, both store JSON as text."""
         time_type = deliveries.c.next_attempt_at.type.dialect_impl(dialect)
         json_type = attempts.c.request_headers.type.dialect_impl(dialect)
-        to_time = time_type.bind_processor(dialect)
+        to_time: Callable[[Any], Any] | None = time_type.bind_processor(dialect)
         to_json = json_type.bind_processor(dialect)
         from_time = time_type.result_processor(dialect, None)
         from_json = json_type.result_processor(dialect, None)
+        if dialect.name == "sqlite":
+            to_time = sqlite_time  # SQLAlchemy's own format, written by C code (tests compare)
         return ValueAdapter(
             time=to_time or _same,
             json=to_json or _same,
@@ -118,6 +124,15 @@ class ValueAdapter:
 
 def _same(value: Any) -> Any:
     return value
+
+
+def sqlite_time(moment: datetime | None) -> str | None:
+    """A UTC time as SQLAlchemy stores it in SQLite (`2026-11-23 14:05:07.928764`), a few
+    times faster than its `%`-formatting: fan-out writes three per delivery."""
+    if moment is None:
+        return None
+    text = moment.replace(tzinfo=None).isoformat(" ")
+    return text if moment.microsecond else text + ".000000"
 
 
 class SQLAlchemyDriver:
@@ -136,9 +151,12 @@ class SQLAlchemyDriver:
         return int(result.rowcount)
 
     async def run_many(self, statement: CompiledSQL, batch: Sequence[Mapping[str, Any]]) -> int:
-        if not batch:
+        return await self.run_rows(statement, [statement.args(v) for v in batch])
+
+    async def run_rows(self, statement: CompiledSQL, rows: Sequence[Row]) -> int:
+        if not rows:
             return 0
-        result = await self.conn.exec_driver_sql(statement.sql, [statement.args(v) for v in batch])
+        result = await self.conn.exec_driver_sql(statement.sql, list(rows))
         return int(result.rowcount)
 
 
@@ -156,9 +174,12 @@ class SQLiteDriver:
         return self.conn.execute(statement.sql, statement.args(values)).rowcount
 
     async def run_many(self, statement: CompiledSQL, batch: Sequence[Mapping[str, Any]]) -> int:
-        if not batch:
+        return await self.run_rows(statement, [statement.args(v) for v in batch])
+
+    async def run_rows(self, statement: CompiledSQL, rows: Sequence[Row]) -> int:
+        if not rows:
             return 0
-        return self.conn.executemany(statement.sql, [statement.args(v) for v in batch]).rowcount
+        return self.conn.executemany(statement.sql, rows).rowcount
 
 
 def driver_of(conn: AsyncConnection | DriverConnection) -> DriverConnection:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Executable, bindparam, func, select
@@ -36,18 +36,13 @@ DELIVERY_COLUMNS = (
 )
 TIMES = frozenset({"next_attempt_at", "created_at", "updated_at"})
 #: What a delivery row may leave out (the table's defaults).
-DELIVERY_DEFAULTS = {
+DELIVERY_DEFAULTS: dict[str, Any] = {
     "attempt_count": 0,
     "lease_token": None,
     "last_status_code": None,
     "last_error": "",
     "ordered": False,
 }
-
-
-def _value(row: Mapping[str, Any], name: str, time: Callable[[Any], Any]) -> Any:
-    value = row[name] if name in row else DELIVERY_DEFAULTS[name]
-    return time(value) if name in TIMES else value
 
 
 def _delivery_statement() -> tuple[Executable, list[str]]:
@@ -121,6 +116,7 @@ class EventRepository:
         statement = STATEMENTS.get(db.dialect, _subscribers_statement)
         read_time, read_json = adapter(db.dialect).read_time, adapter(db.dialect).read_json
         filters: dict[tuple[str, str], BranchFilter] = {}
+        wanted: dict[Any, frozenset[EventKind]] = {}  # hooks mostly share their kinds
         found = []
         for hook_id, dialect, kinds, strategy, pattern, active, ordered, disabled, until in await db.rows(
             statement, {"project_id": project_id}
@@ -130,11 +126,15 @@ class EventRepository:
                 branch_filter = filters[strategy, pattern] = BranchFilter(
                     strategy=BranchFilterStrategy(strategy), pattern=pattern
                 )
+            key = kinds if isinstance(kinds, str) else tuple(kinds)
+            events_wanted = wanted.get(key)
+            if events_wanted is None:
+                events_wanted = wanted[key] = frozenset(KINDS[k] for k in read_json(kinds) if k in KINDS)
             found.append(
                 Subscriber(
                     id=hook_id,
                     dialect=dialect,
-                    events=frozenset(KINDS[k] for k in read_json(kinds) if k in KINDS),
+                    events=events_wanted,
                     branch_filter=branch_filter,
                     active=bool(active),
                     ordered=bool(ordered),
@@ -159,8 +159,20 @@ class EventRepository:
             return
         db = self.db
         time = adapter(db.dialect).time
-        batch = [{name: _value(row, name, time) for name in DELIVERY_COLUMNS} for row in rows]
-        await db.run_many(STATEMENTS.get(db.dialect, _delivery_statement), batch)
+        statement = STATEMENTS.get(db.dialect, _delivery_statement)
+        formatted: dict[Any, Any] = {}  # a fan-out's rows share their creation time
+
+        def value(row: Mapping[str, Any], name: str) -> Any:
+            found = row[name] if name in row else DELIVERY_DEFAULTS[name]
+            if name not in TIMES:
+                return found
+            text = formatted.get(found)
+            if text is None:
+                text = formatted[found] = time(found)
+            return text
+
+        names = statement.names
+        await db.run_rows(statement, [tuple(value(row, name) for name in names) for row in rows])
 
     async def get_payload(self, event_id: str) -> dict[str, Any] | None:
         """The stored canonical event as JSON data."""
