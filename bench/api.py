@@ -5,6 +5,10 @@
 One project with 100 hooks (20 made through each face); wrk (2 threads) sends the list
 request with the face's own credential for `--seconds` per face. The per-token rate limit
 is switched off (FORGEHOOKS_API_RATE_LIMIT=0), otherwise wrk measures the 429 path.
+
+The same run measures the FastAPI ceiling (bench/ceiling.py: a bare FastAPI app under the
+same uvicorn settings answering the gitcode_v4 page's bytes as a constant) before and after
+the faces; each face's result carries their mean as `ceiling` (req/s) and `ceiling_p99`.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ import argparse
 import asyncio
 import os
 import subprocess
+import sys
+import tempfile
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import uvloop
@@ -44,14 +51,47 @@ def endpoints(base: str, token: str, project: Any) -> dict[str, tuple[str, list[
     }
 
 
-def check(url: str, headers: list[str]) -> int:
-    """The status of one request (must be 200 before wrk is worth running)."""
+def fetch(url: str, headers: list[str]) -> tuple[int, bytes]:
+    """The status and body of one request (must be 200 before wrk is worth running)."""
     request = urllib.request.Request(url)
     for header in headers[1::2]:
         key, _, value = header.partition(": ")
         request.add_header(key, value)
     with urllib.request.urlopen(request, timeout=10) as response:
-        return int(response.status)
+        return int(response.status), response.read()
+
+
+def check(url: str, headers: list[str]) -> int:
+    """The status of one request."""
+    return fetch(url, headers)[0]
+
+
+def ceiling(body: bytes, seconds: float, connections: int) -> dict[str, float]:
+    """wrk against bench/ceiling.py answering `body` (the same wrk call as for the faces)."""
+    port = free_port()
+    with tempfile.NamedTemporaryFile(suffix=".json") as page:
+        Path(page.name).write_bytes(body)
+        command = [sys.executable, str(Path(__file__).with_name("ceiling.py")), "--port", str(port)]
+        server = subprocess.Popen(
+            [*command, "--body", page.name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            if not wait_port(port, 60):
+                raise RuntimeError("the FastAPI ceiling app did not start within 60 s")
+            return wrk(f"http://127.0.0.1:{port}/api/v4/projects/1/hooks", seconds, connections)
+        finally:
+            stop_all([server], 15)
+
+
+def with_ceiling(results: dict[str, dict[str, float]], runs: list[dict[str, float]]) -> None:
+    """Each face's figures with the ceiling's mean of `runs` (before and after the faces)."""
+    rate = sum(r["rate"] for r in runs) / len(runs)
+    p99 = sum(r["p99"] for r in runs) / len(runs)
+    each = ", ".join(f"{r['rate']:,.0f}" for r in runs)
+    print(f"  FastAPI ceiling: {rate:,.0f} req/s, p99 {p99:.1f} ms (before, after: {each})")
+    for face, r in results.items():
+        r["ceiling"], r["ceiling_p99"] = rate, p99
+        print(f"  {face}: {r['rate'] / rate:.0%} of the FastAPI ceiling")
 
 
 def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -65,7 +105,7 @@ def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 async def run(seconds: float, connections: int, hook_count: int = 100) -> dict[str, dict[str, float]]:
-    """requests/s, p50 and p99 (ms), non-2xx per face."""
+    """requests/s, p50 and p99 (ms), non-2xx per face, and the FastAPI ceiling of the same run."""
     results: dict[str, dict[str, float]] = {}
     async with store("sqlite", api_rate_limit=0) as (rt, settings):
         user = await accounts.create_user(rt, "bench", is_admin=True)
@@ -85,7 +125,12 @@ async def run(seconds: float, connections: int, hook_count: int = 100) -> dict[s
         try:
             if not await asyncio.to_thread(wait_port, port, 60):
                 raise RuntimeError("forgehooks serve did not start within 60 s")
-            for face, (url, headers) in endpoints(f"http://127.0.0.1:{port}", token, project).items():
+            urls = endpoints(f"http://127.0.0.1:{port}", token, project)
+            status, page = await asyncio.to_thread(fetch, *urls["gitcode_v4"])
+            if status != 200:
+                raise RuntimeError(f"gitcode_v4: GET answered {status}")
+            runs = [await asyncio.to_thread(ceiling, page, seconds, connections)]
+            for face, (url, headers) in urls.items():
                 status = await asyncio.to_thread(check, url, headers)
                 if status != 200:
                     raise RuntimeError(f"{face}: GET answered {status}")
@@ -94,6 +139,8 @@ async def run(seconds: float, connections: int, hook_count: int = 100) -> dict[s
                 print(f"  {face}: {r['rate']:,.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms")
         finally:
             await asyncio.to_thread(stop_all, [server], 15)
+    runs.append(await asyncio.to_thread(ceiling, page, seconds, connections))
+    with_ceiling(results, runs)
     return results
 
 

@@ -341,7 +341,10 @@ def _detail_tables(r: Any) -> str:
                 )
         out.append("")
     if r.api:
-        out += ["| face | endpoint | req/s | p50 ms | p99 ms | non-2xx |", "|---|---|---:|---:|---:|---:|"]
+        out += [
+            "| face | endpoint | req/s | p50 ms | p99 ms | non-2xx | FastAPI ceiling req/s | share |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
         paths = {
             "gitcode_v4": "GET /api/v4/projects/{id}/hooks",
             "codeup_v3": "GET /api/v3/projects/{id}/hooks",
@@ -350,10 +353,19 @@ def _detail_tables(r: Any) -> str:
             "codearts_v4": "GET /v4/projects/{hex_id}/hooks",
         }
         for face, got in r.api.items():
+            top = got.get("ceiling")  # bench/api.py's bare FastAPI app, measured in the same run
+            share = f"{got['rate'] / top:.0%}" if top else "not measured"
             out.append(
                 f"| {face} | `{paths[face]}` | {got['rate']:,.0f} | {got['p50']:.1f} | {got['p99']:.1f}"
-                f" | {got['non2xx']:.0f} |"
+                f" | {got['non2xx']:.0f} | {_fig(top, '{:,.0f}')} | {share} |"
             )
+        if any(got.get("ceiling") for got in r.api.values()):
+            out += [
+                "",
+                "FastAPI ceiling: a bare FastAPI app under the same uvicorn settings (uvloop, httptools,"
+                " one process) answering a constant body of the gitcode_v4 page's size, measured by the"
+                " same wrk call before and after the faces (mean).",
+            ]
         out.append("")
     return "\n".join(out)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -141,6 +142,11 @@ def serve(
     console.print(f"API:     {base}/api/forgehooks/v1  (OpenAPI: {base}/docs)")
     console.print(f"Console: {base}/")
     application = create_app(settings, workers=workers)
+    # Everything built so far lives as long as the process: kept out of the collector's
+    # reach, a full collection no longer walks ~170k objects (an 80 ms pause every few
+    # thousand requests, which was the API's p99).
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
         application, host=settings.host, port=settings.port, log_level="info", loop="uvloop", http="httptools"
     )

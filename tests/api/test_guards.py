@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 
 from forgehooks.api.app import create_app
@@ -39,3 +41,46 @@ async def test_token_over_its_rate_is_told_when_to_come_back(
         assert "at most 3 per minute" in r.json()["error"]["message"]
         # another caller is not affected
         assert (await http.get(f"{API}/user", headers={"PRIVATE-TOKEN": "other"})).status_code == 401
+
+
+async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+async def test_a_chunked_body_over_the_limit_is_a_413_without_a_length(
+    client: httpx.AsyncClient, runtime: Runtime, seed: Seed
+) -> None:
+    half = b" " * (runtime.settings.max_request_bytes // 2 + 1)
+    r = await client.post(
+        f"/api/v4/projects/{seed.project.id}/hooks",
+        content=_chunks(b"{", half, half, b"}"),
+        headers={"PRIVATE-TOKEN": seed.token, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert "content-length" not in r.request.headers
+    assert r.json() == {"message": f"request body over {runtime.settings.max_request_bytes} bytes"}
+
+
+async def test_a_body_read_by_the_guards_reaches_the_route_whole(
+    client: httpx.AsyncClient, seed: Seed
+) -> None:
+    body = b'{"url": "https://ci.example/h\\u00e9", "tag_push_events": true, "push_events": false}'
+    r = await client.post(
+        f"/api/v4/projects/{seed.project.id}/hooks",
+        content=_chunks(body[:10], body[10:]),
+        headers={"PRIVATE-TOKEN": seed.token, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert (got["url"], got["tag_push_events"], got["push_events"]) == ("https://ci.example/hé", True, False)
+
+
+async def test_a_nul_in_a_chunked_body_names_its_field(client: httpx.AsyncClient, seed: Seed) -> None:
+    r = await client.post(
+        f"/api/forgehooks/v1/projects/{seed.project.id}/hooks",
+        content=_chunks(b'{"url": "https://ci.example/h", ', b'"name": "a\\u0000b"}'),
+        headers={"Authorization": f"Bearer {seed.token}", "Content-Type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["field"] == "name"

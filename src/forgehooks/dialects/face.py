@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from forgehooks.core.errors import (
     Conflict,
@@ -21,6 +22,7 @@ from forgehooks.core.errors import (
     Unauthenticated,
     Unavailable,
 )
+from forgehooks.core.hooks import Hook
 from forgehooks.core.wire import WireFormat
 from forgehooks.services.runtime import Runtime
 
@@ -39,13 +41,64 @@ class Face:
     render_error: ErrorRenderer
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     """The app's runtime (database, secret box, wires, sender)."""
+    # a coroutine: FastAPI would run a plain function in a worker thread on every request
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def json_models(
+    value: BaseModel | Sequence[BaseModel],
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Models already built (so already valid) written as JSON once, by their field aliases.
+
+    A route returning its models has FastAPI validate them again against `response_model`
+    before writing them, which cost as much as building them; the route's decorator keeps
+    `response_model`, so the OpenAPI document does not change.
+    """
+    if isinstance(value, BaseModel):
+        body = value.model_dump_json(by_alias=True).encode()
+    else:
+        body = b"[" + b",".join(m.model_dump_json(by_alias=True).encode() for m in value) + b"]"
+    return Response(body, status_code=status_code, media_type="application/json", headers=headers)
+
+
+class ShownHooks:
+    """Each hook's JSON as a face shows it, written once per hook object.
+
+    The store hands back the very same `Hook` while its row is unchanged, so a list shows
+    the same objects request after request: building and writing their models again cost
+    more than the rest of the list. An entry holds its hook, so its id is not reused while
+    it is remembered; a changed hook is a new object, shown anew.
+    """
+
+    def __init__(self, show: Callable[[Hook], BaseModel], size: int = 4096) -> None:
+        self.show = show
+        self.size = size
+        self._written: dict[int, tuple[Hook, bytes]] = {}
+
+    def json(self, hook: Hook) -> bytes:
+        """`show(hook)` as JSON, by field aliases."""
+        found = self._written.get(id(hook))
+        if found is not None and found[0] is hook:
+            return found[1]
+        if len(self._written) >= self.size:
+            self._written.clear()
+        written = self.show(hook).model_dump_json(by_alias=True).encode()
+        self._written[id(hook)] = (hook, written)
+        return written
+
+    def response(self, hooks: Iterable[Hook], *, headers: Mapping[str, str] | None = None) -> Response:
+        """The hooks as a JSON array (what `json_models` would write for their models)."""
+        body = b"[" + b",".join(self.json(h) for h in hooks) + b"]"
+        return Response(body, media_type="application/json", headers=headers)
 
 
 def bearer(value: str | None) -> str | None:

@@ -10,7 +10,7 @@ from forgehooks.core.errors import InvalidInput, NotFound, PermissionDenied, Una
 from forgehooks.core.ids import new_token_value
 from forgehooks.core.projects import Token, User
 from forgehooks.services.runtime import Runtime
-from forgehooks.store.accounts import TokenRepository, UserRepository
+from forgehooks.store.accounts import TokenRepository, UserRepository, token_owner
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,11 +63,11 @@ async def authenticate(rt: Runtime, value: str | None) -> User:
     if not value:
         raise Unauthenticated("401 Unauthorized: a personal access token is required")
     now = utcnow()
-    async with rt.db.reading() as conn:
-        token = await TokenRepository(conn).by_value(value)
-        user = await UserRepository(conn).get(token.user_id) if token else None
-    if token is None or user is None:
+    async with rt.reads().reading() as conn:
+        found = await token_owner(conn, value)
+    if found is None:
         raise Unauthenticated("401 Unauthorized: invalid token")
+    token, user = found
     if token.revoked:
         raise Unauthenticated("401 Unauthorized: token revoked")
     if token.expires_at is not None and token.expires_at <= now:

@@ -9,7 +9,7 @@ from forgehooks.core.errors import InvalidInput, NotFound, PermissionDenied
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.accounts import MembershipRepository, UserRepository
-from forgehooks.store.projects import ProjectRepository
+from forgehooks.store.projects import ProjectRepository, project_with_role
 
 PATH_PART = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*$")
 
@@ -76,11 +76,13 @@ async def access(
     PermissionDenied when the face documents a 403; members lacking the role get
     PermissionDenied.
     """
-    async with rt.db.reading() as conn:  # one connection for both lookups: every API call does this
-        project = await ProjectRepository(conn).by_identity(identity)
-        if project is None:
-            raise NotFound("404 Project Not Found")
-        role = Role.OWNER if user.is_admin else await MembershipRepository(conn).role_of(project.id, user.id)
+    async with rt.reads().reading() as conn:  # one statement for both: every API call does this
+        found = await project_with_role(conn, identity, user.id)
+    if found is None:
+        raise NotFound("404 Project Not Found")
+    project, role = found
+    if user.is_admin:
+        role = Role.OWNER
     if role is None:
         if hide_from_outsiders:
             raise NotFound("404 Project Not Found")

@@ -11,6 +11,7 @@ from forgehooks.engine.sender import Sender
 from forgehooks.engine.worker import Worker, WorkerOptions
 from forgehooks.services.limits import SlidingWindow
 from forgehooks.store.database import Database
+from forgehooks.store.reader import LoopReader
 from forgehooks.store.secrets import SecretBox, load_keys
 
 
@@ -25,6 +26,7 @@ class Runtime:
     sender: Sender | None = None
     workers: list[Worker] = field(default_factory=list)
     test_calls: SlidingWindow | None = None  # per process, like GitLab's per-user test limit
+    reader: LoopReader | None = None  # the API's reads (made on first use)
 
     @classmethod
     def build(cls, settings: Settings, wires: list[WireFormat] | None = None) -> Runtime:
@@ -46,6 +48,12 @@ class Runtime:
         if self.test_calls is None:
             self.test_calls = SlidingWindow(self.settings.test_calls_per_minute)
         return self.test_calls
+
+    def reads(self) -> LoopReader:
+        """Where the API's per-request reads run (the loop's own thread on a SQLite file)."""
+        if self.reader is None:
+            self.reader = LoopReader(self.db)
+        return self.reader
 
     def get_sender(self) -> Sender:
         """The shared outgoing HTTP client (created lazily inside the event loop)."""
@@ -86,4 +94,6 @@ class Runtime:
         """Release connections."""
         if self.sender is not None:
             await self.sender.close()
+        if self.reader is not None:
+            self.reader.close()
         await self.db.dispose()

@@ -137,17 +137,24 @@ class DeliveryRepository:
         if before is not None:
             conditions.append(attempts.c.started_at <= before)
         joined = attempts.join(deliveries, deliveries.c.id == attempts.c.delivery_id)
+        count = select(func.count()).select_from(joined).where(*conditions)
+        total = count.correlate(None).scalar_subquery()
+        # the total comes with the page, read at the same moment: reads have no snapshot, and
+        # counted apart an attempt recorded in between was counted but missing from the page
         query = (
-            select(attempts, *[c.label(f"d_{c.name}") for c in deliveries.c])
+            select(attempts, *[c.label(f"d_{c.name}") for c in deliveries.c], total)
             .select_from(joined)
             .where(*conditions)
             .order_by(attempts.c.id.desc())
             .offset(offset)
             .limit(limit)
         )
-        rows = [(_attempt(r), _delivery_of_joined(r)) for r in await self.conn.execute(query)]
-        count = select(func.count()).select_from(joined).where(*conditions)
-        return rows, int((await self.conn.execute(count)).scalar_one())
+        found = (await self.conn.execute(query)).all()
+        if found:
+            return [(_attempt(r), _delivery_of_joined(r)) for r in found], int(found[0][-1])
+        if offset == 0:  # the first page is empty: so was the log at that moment
+            return [], 0
+        return [], int((await self.conn.execute(count)).scalar_one())
 
     async def attempt(self, attempt_id: int) -> tuple[Attempt, Delivery] | None:
         """One attempt by its numeric id, with its delivery."""

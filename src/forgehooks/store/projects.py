@@ -3,33 +3,82 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.errors import Conflict
 from forgehooks.core.ids import new_hex32, new_uuid, storable_id
-from forgehooks.core.projects import Project
+from forgehooks.core.projects import Project, Role
+from forgehooks.store.reader import Reader, fetch
 from forgehooks.store.tables import memberships, projects
 
+#: Where each column sits in rows of whole projects (table order, as `select(projects)` and
+#: `returning(*projects.c)` give them): read by position, as a Row's attributes cost more.
+AT = {column.name: position for position, column in enumerate(projects.c)}
 
-def _project(row: Any) -> Project:
+
+def _project(row: Sequence[Any]) -> Project:
     return Project(
-        id=row.id,
-        hex_id=row.hex_id,
-        uuid=row.uuid,
-        path=row.path,
-        organization_id=row.organization_id,
-        name=row.name,
-        description=row.description,
-        default_branch=row.default_branch,
-        visibility=row.visibility,
-        created_at=as_utc(row.created_at),
+        id=row[AT["id"]],
+        hex_id=row[AT["hex_id"]],
+        uuid=row[AT["uuid"]],
+        path=row[AT["path"]],
+        organization_id=row[AT["organization_id"]],
+        name=row[AT["name"]],
+        description=row[AT["description"]],
+        default_branch=row[AT["default_branch"]],
+        visibility=row[AT["visibility"]],
+        created_at=as_utc(row[AT["created_at"]]),
     )
+
+
+def _by(column: ColumnElement[Any]) -> Select[Any]:
+    """A project and the asking user's role in it (NULL for outsiders), by one identity."""
+    member = and_(memberships.c.project_id == projects.c.id, memberships.c.user_id == bindparam("user_id"))
+    return (
+        select(projects, memberships.c.role)
+        .outerjoin(memberships, member)
+        .where(column == bindparam("identity"))
+    )
+
+
+# built once: every API request looks its project up by one of these
+BY_ID, BY_PATH, BY_HEX, BY_UUID = (
+    _by(c) for c in (projects.c.id, projects.c.path, projects.c.hex_id, projects.c.uuid)
+)
+
+
+def identity_lookup(identity: str) -> tuple[Select[Any], int | str] | None:
+    """The statement and value that find `identity`, whichever identity it looks like."""
+    if identity.isdigit():
+        # beyond BIGINT: no such project (the database would raise)
+        return (BY_ID, int(identity)) if storable_id(int(identity)) else None
+    if "/" in identity:
+        return BY_PATH, identity
+    if len(identity) == 32 and all(c in "0123456789abcdef" for c in identity.lower()):
+        return BY_HEX, identity.lower()
+    if len(identity) == 36 and identity.count("-") == 4:
+        return BY_UUID, identity.lower()
+    return None
+
+
+async def project_with_role(conn: Reader, identity: str, user_id: int) -> tuple[Project, Role | None] | None:
+    """A project by any identity and the user's role in it, in one statement."""
+    found = identity_lookup(identity)
+    if found is None:
+        return None
+    statement, value = found
+    rows = await fetch(conn, statement, {"identity": value, "user_id": user_id})
+    if not rows:
+        return None
+    role = rows[0][len(projects.c)]
+    return _project(rows[0]), Role(role) if role is not None else None
 
 
 class ProjectRepository:
@@ -78,17 +127,12 @@ class ProjectRepository:
 
     async def by_identity(self, identity: str) -> Project | None:
         """By numeric id, 32-hex id, UUID or path, whichever `identity` looks like."""
-        if identity.isdigit():
-            if not storable_id(int(identity)):
-                return None  # beyond BIGINT: no such project (the database would raise)
-            return await self._one(projects.c.id == int(identity))
-        if "/" in identity:
-            return await self._one(projects.c.path == identity)
-        if len(identity) == 32 and all(c in "0123456789abcdef" for c in identity.lower()):
-            return await self._one(projects.c.hex_id == identity.lower())
-        if len(identity) == 36 and identity.count("-") == 4:
-            return await self._one(projects.c.uuid == identity.lower())
-        return None
+        found = identity_lookup(identity)
+        if found is None:
+            return None
+        statement, value = found
+        rows = await fetch(self.conn, statement, {"identity": value, "user_id": None})
+        return _project(rows[0]) if rows else None
 
     async def list(
         self, *, member_id: int | None, offset: int, limit: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -73,7 +74,13 @@ def events_with(current: frozenset[EventKind], flags: Mapping[str, bool]) -> fro
 
 def flags_of(events: frozenset[EventKind]) -> dict[str, bool]:
     """Each flag is on when the hook wants any of its kinds."""
-    return {flag: bool(kinds & events) for flag, kinds in EVENT_FLAGS.items()}
+    return dict(_flags(events))
+
+
+@functools.lru_cache(maxsize=1024)
+def _flags(events: frozenset[EventKind]) -> tuple[tuple[str, bool], ...]:
+    # hooks share a few event sets, and every listed hook asks: each set is mapped once
+    return tuple((flag, bool(kinds & events)) for flag, kinds in EVENT_FLAGS.items())
 
 
 def branch_filter_of(regex: str) -> BranchFilter:

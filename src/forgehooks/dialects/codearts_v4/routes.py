@@ -19,7 +19,7 @@ from forgehooks.dialects.codearts_v4.schemas import (
     WebhookLogOut,
     WebhookOut,
 )
-from forgehooks.dialects.face import RuntimeDep
+from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.services import deliveries, hooks, projects
 from forgehooks.services.runtime import Runtime
 
@@ -29,6 +29,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/v4/projects/{project_id}/hooks", tags=["CodeArts Repo v4"], responses=ERRORS)
+SHOWN = ShownHooks(WebhookOut.of)
 
 ProjectIdP = Annotated[
     str,
@@ -53,15 +54,15 @@ async def list_project_webhooks(
     rt: RuntimeDep,
     user: UserDep,
     project_id: ProjectIdP,
-    response: Response,
     offset: OffsetQ = 0,
     limit: LimitQ = 20,
-) -> list[WebhookOut]:
+) -> Response:
     """The project's webhooks (made through any face); the total in `X-Total`."""
     project = await _project(rt, user, project_id)
     page, total = await hooks.list_hooks(rt, project, offset=offset, limit=limit)
+    response = SHOWN.response(page)
     set_total(response, total)
-    return [WebhookOut.of(h) for h in page]
+    return response
 
 
 @router.post("", status_code=201, response_model=WebhookOut, summary="AddProjectWebhook")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -67,7 +68,13 @@ def events_with_flags(current: frozenset[EventKind], flags: Mapping[str, bool]) 
 
 def flags_of(events: frozenset[EventKind]) -> dict[str, bool]:
     """Each Result flag: true when the hook wants any of the flag's kinds."""
-    return {RESULT_FLAGS[flag]: bool(events & kinds) for flag, kinds in EVENT_FLAGS.items()}
+    return dict(_flags(events))
+
+
+@functools.lru_cache(maxsize=1024)
+def _flags(events: frozenset[EventKind]) -> tuple[tuple[str, bool], ...]:
+    # hooks share a few event sets, and every listed hook asks: each set is mapped once
+    return tuple((RESULT_FLAGS[flag], bool(events & kinds)) for flag, kinds in EVENT_FLAGS.items())
 
 
 def changes_from_body(fields: Mapping[str, Any], current: frozenset[EventKind]) -> dict[str, Any]:

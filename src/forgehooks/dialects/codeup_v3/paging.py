@@ -24,13 +24,15 @@ class Window:
         return (self.page - 1) * self.size
 
 
-def window(
+async def window(
     page_pascal: Annotated[int | None, Query(alias="Page", ge=1, le=1_000_000)] = None,
     size_pascal: Annotated[int | None, Query(alias="PageSize", ge=1, le=MAX_PAGE_SIZE)] = None,
     page: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     per_page: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
 ) -> Window:
-    """The page asked for; `Page`/`PageSize` win over `page`/`per_page`."""
+    """The page asked for; `Page`/`PageSize` win over `page`/`per_page`.
+
+    A coroutine although it awaits nothing: FastAPI runs plain functions in a thread."""
     return Window(page=page_pascal or page or 1, size=size_pascal or per_page or DEFAULT_PAGE_SIZE)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -55,7 +56,13 @@ PLAIN_FIELDS: Mapping[str, str] = {
 
 def flags_of(events: frozenset[EventKind]) -> dict[str, bool]:
     """Each flag is on when the hook wants any of its kinds."""
-    return {flag: bool(kinds & events) for flag, kinds in EVENT_FLAGS.items()}
+    return dict(_flags(events))
+
+
+@functools.lru_cache(maxsize=1024)
+def _flags(events: frozenset[EventKind]) -> tuple[tuple[str, bool], ...]:
+    # hooks share a few event sets, and every listed hook asks: each set is mapped once
+    return tuple((flag, bool(kinds & events)) for flag, kinds in EVENT_FLAGS.items())
 
 
 def events_with(current: frozenset[EventKind], flags: Mapping[str, bool]) -> frozenset[EventKind]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Depends, Query, Request, Response
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+PAGE_PARAMS = ("page", "per_page")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,19 +27,31 @@ class Page:
         return (self.number - 1) * self.size
 
 
-def page_of(
+async def page_of(
     page: Annotated[int, Query(description="page number, from 1")] = 1,
     per_page: Annotated[int, Query(description="items per page, at most 100")] = DEFAULT_PER_PAGE,
 ) -> Page:
-    """The page a request asks for."""
+    """The page a request asks for (a coroutine: FastAPI runs plain functions in a thread)."""
     return Page(number=max(page, 1), size=min(max(per_page, 1), MAX_PER_PAGE))
 
 
 PageDep = Annotated[Page, Depends(page_of)]
 
 
-def _link(request: Request, number: int, size: int) -> str:
-    return str(request.url.include_query_params(page=number, per_page=size))
+class Links:
+    """URLs of other pages of this request: its own URL with `page` and `per_page` replaced
+    (as `include_query_params` would), the URL parsed once for all four links."""
+
+    def __init__(self, request: Request) -> None:
+        url = request.url
+        self.base = str(url.replace(query=""))
+        self.others = [
+            (k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k not in PAGE_PARAMS
+        ]
+
+    def to(self, number: int, size: int) -> str:
+        """The URL of page `number` of `size` items."""
+        return f"{self.base}?{urlencode([*self.others, ('page', str(number)), ('per_page', str(size))])}"
 
 
 def add_headers(response: Response, request: Request, page: Page, total: int) -> None:
@@ -51,11 +65,12 @@ def add_headers(response: Response, request: Request, page: Page, total: int) ->
     response.headers["X-Per-Page"] = str(page.size)
     response.headers["X-Next-Page"] = str(following or "")
     response.headers["X-Prev-Page"] = str(previous or "")
+    link = Links(request).to
     links = []
     if previous:
-        links.append(f'<{_link(request, previous, page.size)}>; rel="prev"')
+        links.append(f'<{link(previous, page.size)}>; rel="prev"')
     if following:
-        links.append(f'<{_link(request, following, page.size)}>; rel="next"')
-    links.append(f'<{_link(request, 1, page.size)}>; rel="first"')
-    links.append(f'<{_link(request, pages, page.size)}>; rel="last"')
+        links.append(f'<{link(following, page.size)}>; rel="next"')
+    links.append(f'<{link(1, page.size)}>; rel="first"')
+    links.append(f'<{link(pages, page.size)}>; rel="last"')
     response.headers["Link"] = ", ".join(links)

@@ -12,7 +12,7 @@ from forgehooks.core.errors import InvalidInput, NotFound
 from forgehooks.core.hooks import Hook
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.core.statuses import CommitState, QualityInput, StatusReport
-from forgehooks.dialects.face import RuntimeDep
+from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.dialects.gitcode_v4.auth import UserDep
 from forgehooks.dialects.gitcode_v4.errors import unprocessable
 from forgehooks.dialects.gitcode_v4.mapping import TEST_TRIGGERS, changes_of, quality_results, spec_of
@@ -44,6 +44,7 @@ router = APIRouter(prefix=PREFIX, tags=["GitCode v4"])
 #: Largest id the database holds; larger ones cannot exist.
 ID_MAX = 2**63 - 1
 Params = Annotated[dict[str, Any], Depends(read_params)]
+SHOWN = ShownHooks(hook_out)
 
 
 def project_identity(raw: str) -> str:
@@ -67,13 +68,14 @@ async def _hook(rt: Runtime, user: User, raw: str, hook_id: int) -> tuple[Projec
 
 @router.get("/{project_id}/hooks", response_model=list[HookOut])
 async def list_hooks(
-    rt: RuntimeDep, user: UserDep, request: Request, response: Response, project_id: str, page: PageDep
-) -> list[HookOut]:
+    rt: RuntimeDep, user: UserDep, request: Request, project_id: str, page: PageDep
+) -> Response:
     """1. List the project's hooks (made through any face), GitLab paging headers included."""
     project = await _project(rt, user, project_id, Role.MAINTAINER)
     found, total = await hooks.list_hooks(rt, project, offset=page.offset, limit=page.size)
+    response = SHOWN.response(found)
     add_headers(response, request, page, total)
-    return [hook_out(h) for h in found]
+    return response
 
 
 @router.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -58,7 +59,13 @@ PLAIN_FIELDS: dict[str, str] = {"url": "url", "password": "secret"}
 
 def flags_of(events: frozenset[EventKind]) -> dict[str, bool]:
     """Each flag is on when the hook wants any of its kinds."""
-    return {flag: bool(events & kinds) for flag, kinds in EVENT_FLAGS.items()}
+    return dict(_flags(events))
+
+
+@functools.lru_cache(maxsize=1024)
+def _flags(events: frozenset[EventKind]) -> tuple[tuple[str, bool], ...]:
+    # hooks share a few event sets, and every listed hook asks: each set is mapped once
+    return tuple((flag, bool(events & kinds)) for flag, kinds in EVENT_FLAGS.items())
 
 
 def events_with(current: frozenset[EventKind], flags: Mapping[str, bool]) -> frozenset[EventKind]:

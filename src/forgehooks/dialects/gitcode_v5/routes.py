@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from forgehooks.dialects.face import RuntimeDep
+from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.dialects.gitcode_v5 import paging
 from forgehooks.dialects.gitcode_v5.auth import RepositoryDep, UserDep
 from forgehooks.dialects.gitcode_v5.errors import unusable_values
@@ -19,21 +19,20 @@ PREFIX = "/api/v5"
 router = APIRouter(prefix=PREFIX + "/repos/{owner}/{repo}/hooks", tags=["GitCode v5"])
 
 NO_CONTENT: dict[int | str, dict[str, Any]] = {204: {"description": "No Content"}}
+SHOWN = ShownHooks(HookOut.of)
 
 
 @router.get("", response_model=list[HookOut], summary="List WebHooks of a Repository")
 async def list_hooks(
     rt: RuntimeDep,
     repository: RepositoryDep,
-    response: Response,
     page: paging.PageQ = 1,
     per_page: paging.PerPageQ = paging.DEFAULT_PER_PAGE,
-) -> list[HookOut]:
+) -> Response:
     """A page of the repository's hooks, whichever face made them."""
     offset, limit = paging.window(page, per_page)
     found, total = await hooks.list_hooks(rt, repository, offset=offset, limit=limit)
-    response.headers.update(paging.total_headers(total, limit))
-    return [HookOut.of(hook) for hook in found]
+    return SHOWN.response(found, headers=paging.total_headers(total, limit))
 
 
 @router.post(

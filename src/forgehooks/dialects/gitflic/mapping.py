@@ -6,6 +6,7 @@ round trip; the flag's name is also the `action` its kinds are delivered under.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -57,7 +58,13 @@ ACTIONS: dict[EventKind, str] = {
 
 def flags_of(events: frozenset[EventKind]) -> dict[str, bool]:
     """Each flag is true when the hook wants any of its kinds."""
-    return {flag: bool(events & kinds) for flag, kinds in EVENT_FLAGS.items()}
+    return dict(_flags(events))
+
+
+@functools.lru_cache(maxsize=1024)
+def _flags(events: frozenset[EventKind]) -> tuple[tuple[str, bool], ...]:
+    # hooks share a few event sets, and every listed hook asks: each set is mapped once
+    return tuple((flag, bool(events & kinds)) for flag, kinds in EVENT_FLAGS.items())
 
 
 def events_with(current: frozenset[EventKind], flags: Mapping[str, bool]) -> frozenset[EventKind]:

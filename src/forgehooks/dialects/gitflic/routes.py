@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from forgehooks.core.errors import NotFound
 from forgehooks.core.hooks import Hook
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.face import RuntimeDep
+from forgehooks.dialects.face import RuntimeDep, json_models
 from forgehooks.dialects.gitflic.auth import UserDep
 from forgehooks.dialects.gitflic.mapping import DIALECT, changes_from, spec_from
 from forgehooks.dialects.gitflic.paging import PageQ, SizeQ, page_info, page_request
@@ -48,17 +48,18 @@ async def webhook(rt: Runtime, project: Project, hook_id: str) -> Hook:
 @router.get(BASE, response_model=WebhookPage, summary="Просмотр вебхуков проекта")
 async def list_webhooks(
     rt: RuntimeDep, user: UserDep, ownerAlias: str, projectAlias: str, page: PageQ = 0, size: SizeQ = 10
-) -> WebhookPage:
+) -> Response:
     """A page of the project's webhooks, whichever API made them."""
     project = await administered(rt, user, ownerAlias, projectAlias)
     request = page_request(page, size)
     found, total = await hooks.list_hooks(rt, project, offset=request.offset, limit=request.size)
-    return WebhookPage.model_validate(
+    listed = WebhookPage.model_validate(
         {
             "_embedded": {"webhookList": [Webhook.of(h, project.uuid) for h in found]},
             "page": page_info(request, total),
         }
     )
+    return json_models(listed)
 
 
 @router.get(BASE + "/{id}", response_model=Webhook, summary="Просмотр вебхука по id")

@@ -1,0 +1,81 @@
+"""The API's reads: on a SQLite file they run on a read-only connection in the loop's thread;
+a page carries its project's total; a hook reads back exactly as it was written."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from forgehooks.core.errors import Unauthenticated, Unavailable
+from forgehooks.core.hooks import HookSpec
+from forgehooks.services import accounts, hooks, projects
+from forgehooks.services.runtime import Runtime
+from forgehooks.store.hooks import HookRepository
+from forgehooks.store.reader import LoopConnection
+from forgehooks.store.tables import hooks as hooks_table
+from tests.conftest import Seed
+
+
+async def _add(runtime: Runtime, seed: Seed, count: int) -> list[int]:
+    specs = [HookSpec(url=f"https://ci.example/{n}", secret=f"s{n}", name=f"h{n}") for n in range(count)]
+    return [(await hooks.create_hook(runtime, seed.project, spec, "gitcode_v4")).id for spec in specs]
+
+
+async def test_every_page_carries_the_project_total(runtime: Runtime, seed: Seed) -> None:
+    ids = await _add(runtime, seed, 5)
+    first, total = await hooks.list_hooks(runtime, seed.project, offset=0, limit=2)
+    assert [h.id for h in first] == ids[:2] and total == 5
+    last, total = await hooks.list_hooks(runtime, seed.project, offset=4, limit=2)
+    assert [h.id for h in last] == ids[4:] and total == 5
+    beyond, total = await hooks.list_hooks(runtime, seed.project, offset=10, limit=2)
+    assert beyond == [] and total == 5
+
+
+async def test_an_empty_project_lists_nothing_and_counts_zero(runtime: Runtime, seed: Seed) -> None:
+    await _add(runtime, seed, 2)
+    other = await projects.create_project(runtime, seed.user, "acme/empty")
+    assert await hooks.list_hooks(runtime, other, offset=0, limit=20) == ([], 0)
+    assert await hooks.list_hooks(runtime, other, offset=40, limit=20) == ([], 0)
+
+
+async def test_a_hook_reads_back_exactly_as_written(runtime: Runtime, seed: Seed) -> None:
+    spec = HookSpec(
+        url="https://ci.example/{path}",
+        secret="s3cret",
+        name="n",
+        custom_headers={"X-Team": "blue"},
+        url_variables={"path": "p"},
+        extras={"token_type": "X-Gitlab-Token"},
+        ordered=True,
+    )
+    made = await hooks.create_hook(runtime, seed.project, spec, "codearts_v4")
+    listed, _ = await hooks.list_hooks(runtime, seed.project, offset=0, limit=20)
+    assert listed == [made]
+    assert await hooks.get_hook(runtime, seed.project, made.id) == made
+    assert await hooks.get_hook(runtime, seed.project, made.uuid) == made
+
+
+async def test_a_read_sees_the_latest_commit_at_once(runtime: Runtime, seed: Seed) -> None:
+    (hook_id,) = await _add(runtime, seed, 1)
+    async with runtime.db.transaction() as conn:
+        await conn.execute(update(hooks_table).where(hooks_table.c.id == hook_id).values(name="renamed"))
+    assert (await hooks.get_hook(runtime, seed.project, hook_id)).name == "renamed"
+
+
+async def test_a_revoked_token_stops_working_at_once(runtime: Runtime, seed: Seed) -> None:
+    assert (await accounts.authenticate(runtime, seed.token)).id == seed.user.id
+    (token,) = await accounts.list_tokens(runtime, seed.user)
+    await accounts.revoke_token(runtime, seed.user, token.id)
+    with pytest.raises(Unauthenticated, match="revoked"):
+        await accounts.authenticate(runtime, seed.token)
+
+
+async def test_the_loop_connection_cannot_write(runtime: Runtime, seed: Seed) -> None:
+    if not runtime.db.is_sqlite:
+        pytest.skip("PostgreSQL reads use the ordinary pool")
+    (hook_id,) = await _add(runtime, seed, 1)
+    with pytest.raises(Unavailable):
+        async with runtime.reads().reading() as conn:
+            assert isinstance(conn, LoopConnection)
+            await HookRepository(conn, runtime.box).delete(hook_id, seed.project.created_at)
+    assert (await hooks.get_hook(runtime, seed.project, hook_id)).id == hook_id
