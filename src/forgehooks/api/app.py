@@ -58,9 +58,11 @@ def create_app(
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(native.router)
-    app.include_router(console.router)
     for face in faces:
         app.include_router(face.router)
+    # after the faces: every API request is matched against the routes before its own, and
+    # the console's (all under `/-/`, none in the OpenAPI document) need not be among them
+    app.include_router(console.router)
     renderers = [(prefix, face.render_error) for face in faces for prefix in face.prefixes]
     renderers.append((native.PREFIX, errors.native_error))
     render = errors.install(app, renderers)
