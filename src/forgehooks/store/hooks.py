@@ -273,20 +273,3 @@ class HookRepository:
                 "disabled": health.disabled,
             }
         await self.conn.execute(update(hooks).where(hooks.c.id == hook_id).values(**values))
-
-    async def record_results(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Batched `record_health` for the worker: one statement for many hooks."""
-        if rows:
-            query = (
-                update(hooks)
-                .where(hooks.c.id == bindparam("hook_id"))
-                .values(
-                    last_status_code=bindparam("last_status_code"),
-                    last_message=bindparam("last_message"),
-                    last_at=bindparam("last_at"),
-                    consecutive_failures=bindparam("consecutive_failures"),
-                    disabled_until=bindparam("disabled_until"),
-                    disabled=bindparam("disabled"),
-                )
-            )
-            await self.conn.execute(query, list(rows))

@@ -442,35 +442,30 @@ async def record_hook_results(
     return failing
 
 
-def _healthy_statement() -> tuple[Executable, list[str]]:
-    statement = (
+def _answer(consecutive_failures: Any) -> Update:
+    """A hook's latest answer (status, message, time) with its new failure count."""
+    return (
         update(hooks)
         .where(hooks.c.id == bindparam("h_id"))
         .values(
             last_status_code=bindparam("h_status"),
             last_message=bindparam("h_message"),
             last_at=bindparam("now"),
-            consecutive_failures=0,
-            disabled_until=None,
+            consecutive_failures=consecutive_failures,
         )
     )
+
+
+def _healthy_statement() -> tuple[Executable, list[str]]:
+    statement = _answer(0).values(disabled_until=None)
     return statement, ["h_id", "h_status", "h_message", "now"]
 
 
 def _failed_statement(reset: bool) -> tuple[Executable, list[str]]:
     """Failures counted from zero after a success in the batch (`reset`), else added up."""
     base: Any = 0 if reset else hooks.c.consecutive_failures
-    statement = (
-        update(hooks)
-        .where(hooks.c.id == bindparam("h_id"))
-        .values(
-            last_status_code=bindparam("h_status"),
-            last_message=bindparam("h_message"),
-            last_at=bindparam("now"),
-            consecutive_failures=base + bindparam("h_failures", type_=Integer),
-        )
-        .returning(hooks.c.consecutive_failures, hooks.c.disabled)
-    )
+    counted = _answer(base + bindparam("h_failures", type_=Integer))
+    statement = counted.returning(hooks.c.consecutive_failures, hooks.c.disabled)
     return statement, ["h_id", "h_status", "h_message", "now", "h_failures"]
 
 
