@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.codec import to_jsonable
-from forgehooks.core.events import Event, EventKind
-from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Subscriber
+from forgehooks.core.events import Event
+from forgehooks.core.hooks import Subscriber
 from forgehooks.store.driver import DriverConnection, driver_of
+from forgehooks.store.hooks import branch_filter_of, kinds_of
 from forgehooks.store.queue import STATEMENTS, adapter
 from forgehooks.store.tables import bodies, deliveries, events, hooks
 
@@ -80,7 +81,6 @@ SUBSCRIBER_COLUMNS = (
     "disabled",
     "disabled_until",
 )
-KINDS = {kind.value: kind for kind in EventKind}
 
 
 class EventRepository:
@@ -114,35 +114,22 @@ class EventRepository:
         """What fan-out needs of every live hook of a project: nine columns, no secrets."""
         db = self.db
         statement = STATEMENTS.get(db.dialect, _subscribers_statement)
-        read_time, read_json = adapter(db.dialect).read_time, adapter(db.dialect).read_json
-        filters: dict[tuple[str, str], BranchFilter] = {}
-        wanted: dict[Any, frozenset[EventKind]] = {}  # hooks mostly share their kinds
-        found = []
-        for hook_id, dialect, kinds, strategy, pattern, active, ordered, disabled, until in await db.rows(
-            statement, {"project_id": project_id}
-        ):
-            branch_filter = filters.get((strategy, pattern))
-            if branch_filter is None:
-                branch_filter = filters[strategy, pattern] = BranchFilter(
-                    strategy=BranchFilterStrategy(strategy), pattern=pattern
-                )
-            key = kinds if isinstance(kinds, str) else tuple(kinds)
-            events_wanted = wanted.get(key)
-            if events_wanted is None:
-                events_wanted = wanted[key] = frozenset(KINDS[k] for k in read_json(kinds) if k in KINDS)
-            found.append(
-                Subscriber(
-                    id=hook_id,
-                    dialect=dialect,
-                    events=events_wanted,
-                    branch_filter=branch_filter,
-                    active=bool(active),
-                    ordered=bool(ordered),
-                    disabled=bool(disabled),
-                    disabled_until=as_utc(read_time(until)) if until is not None else None,
-                )
+        adapt = adapter(db.dialect)
+        return [
+            Subscriber(
+                id=hook_id,
+                dialect=dialect,
+                events=kinds_of(adapt.read_json(kinds)),
+                branch_filter=branch_filter_of(strategy, pattern),
+                active=bool(active),
+                ordered=bool(ordered),
+                disabled=bool(disabled),
+                disabled_until=as_utc(adapt.read_time(until)) if until is not None else None,
             )
-        return found
+            for hook_id, dialect, kinds, strategy, pattern, active, ordered, disabled, until in await db.rows(
+                statement, {"project_id": project_id}
+            )
+        ]
 
     async def insert_bodies(self, event_id: str, rendered: dict[str, bytes]) -> dict[str, int]:
         """Store one rendered body per dialect; returns body ids by dialect."""
