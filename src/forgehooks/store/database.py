@@ -32,6 +32,8 @@ class Database:
         self.engine: AsyncEngine = self._create_engine(pool_size)
         self._write_lock: asyncio.Lock | None = None  # SQLite only, made in the running loop
         self._loop_connection: sqlite3.Connection | None = None  # SQLite: see driver_transaction
+        database = make_url(url).database if self.is_sqlite else None
+        self._file = database if database and database != ":memory:" else None  # SQLite file
         self._connect_hooks: list[Callable[[Any], None]] = []
 
     def _create_engine(self, pool_size: int) -> AsyncEngine:
@@ -80,8 +82,8 @@ class Database:
         write lock is taken without SQLite's busy handler, which would block the loop: while
         another process holds it, BEGIN is retried after short sleeps.
         """
-        path = make_url(self.url).database if self.is_sqlite else None
-        if not path or path == ":memory:":
+        path = self._file
+        if path is None:
             async with self.transaction() as conn:
                 yield SQLAlchemyDriver(conn)
             return
