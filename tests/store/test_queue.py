@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from multidict import istr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -14,7 +16,7 @@ from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.database import Database
-from forgehooks.store.driver import sqlite_time
+from forgehooks.store.driver import json_text, sqlite_time
 from forgehooks.store.queue import (
     AttemptRecord,
     Claimed,
@@ -147,6 +149,9 @@ async def test_queue_depth_counts_due_deliveries(runtime: Runtime, seed: Seed) -
         datetime(2026, 11, 23, 14, 5, 7, 928764, tzinfo=UTC),
         datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),  # no fraction: SQLAlchemy still writes six zeros
         datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=UTC),
+        datetime(2026, 6, 1, 8, 0, 0, 500, tzinfo=timezone(timedelta(hours=3))),  # wall time kept
+        datetime(2026, 6, 1, 8, 0, 0, 500),  # naive
+        datetime(2026, 6, 1, 8, 0, 0),
     ],
 )
 def test_sqlite_times_are_written_exactly_as_sqlalchemy_writes_them(moment: datetime) -> None:
@@ -156,3 +161,11 @@ def test_sqlite_times_are_written_exactly_as_sqlalchemy_writes_them(moment: date
     assert theirs is not None
     assert sqlite_time(moment) == theirs(moment)
     assert sqlite_time(None) is None
+
+
+def test_json_text_reads_back_as_the_value_it_was_given() -> None:
+    # header names from aiohttp are `istr` (a str subclass); bodies may hold any text
+    value = {istr("Content-Type"): "text/plain", "X-Name": "Grüße \u2028 \x00", "n": 2**70}
+    text = json_text(value)
+    assert json.loads(text) == {"Content-Type": "text/plain", "X-Name": "Grüße \u2028 \x00", "n": 2**70}
+    assert json.loads(json_text({"a": [1, 2.5, None, True]})) == {"a": [1, 2.5, None, True]}

@@ -75,13 +75,15 @@ def prepare(wire: WireFormat, hook: Hook, claimed: Claimed, now: float | None = 
         headers["webhook-id"] = claimed.id
         headers["webhook-timestamp"] = str(stamp)
         headers["webhook-signature"] = standard_webhooks_signatures(secrets, claimed.id, stamp, claimed.body)
-    logged = dict(headers)
-    taken = {name.lower() for name in headers}
-    for name, value in hook.custom_headers.items():
-        if _settable(name, taken):
-            headers[name] = value
-            logged[name] = MASK
-            taken.add(name.lower())
+    logged = headers
+    if hook.custom_headers:
+        logged = dict(headers)
+        taken = {name.lower() for name in headers}
+        for name, value in hook.custom_headers.items():
+            if _settable(name, taken):
+                headers[name] = value
+                logged[name] = MASK
+                taken.add(name.lower())
     return Prepared(
         url=expand_url(request.url, hook.url_variables),
         headers=headers,
@@ -92,6 +94,8 @@ def prepare(wire: WireFormat, hook: Hook, claimed: Claimed, now: float | None = 
 
 def hidden_values(hook: Hook) -> list[str]:
     """Every value of this hook that the log must never show, longest first."""
+    if not (hook.previous_secret or hook.custom_headers or hook.url_variables):
+        return [hook.secret] if hook.secret else []  # the common case, once per attempt
     values = [hook.secret, hook.previous_secret, *hook.custom_headers.values(), *hook.url_variables.values()]
     return sorted({v for v in values if v}, key=len, reverse=True)
 
@@ -109,6 +113,9 @@ def masked(headers: Mapping[str, str], *secrets: str) -> dict[str, str]:
     present = [s for s in secrets if s]
     if not present:
         return dict(headers)
+    if len(present) == 1:
+        secret = present[0]
+        return {k: (MASK if secret in v else v) for k, v in headers.items()}
     return {k: (MASK if any(s in v for s in present) else v) for k, v in headers.items()}
 
 
@@ -158,7 +165,9 @@ def record_of(
         request_url=masked_url(url, hook.secret, hook.previous_secret),
         request_headers=masked(headers, hook.secret, hook.previous_secret),
         response_status=outcome.status,
-        response_headers={k: scrubbed(v, hidden) for k, v in outcome.headers.items()},
+        response_headers=(
+            {k: scrubbed(v, hidden) for k, v in outcome.headers.items()} if hidden else dict(outcome.headers)
+        ),
         response_body=scrubbed(outcome.body, hidden),
         error=scrubbed(outcome.error, hidden),
         verdict=outcome.verdict.value,

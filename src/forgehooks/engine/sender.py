@@ -132,14 +132,14 @@ class Sender:
             async with self.session.post(
                 url,
                 data=body,
-                headers=dict(headers),
+                headers=headers,
                 allow_redirects=False,
                 ssl=True if ssl_verify else self._insecure,
             ) as response:
                 raw = await response.content.read(RESPONSE_BODY_CAP)
                 return Outcome(
                     status=response.status,
-                    headers={k: v for k, v in response.headers.items()},
+                    headers=dict(response.headers.items()),
                     body=clean_text(raw),
                     duration_ms=(time.perf_counter() - started) * 1000,
                     retry_after=_retry_after(response.headers.get("Retry-After")),

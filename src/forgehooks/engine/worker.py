@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import sys
 from collections.abc import Mapping
@@ -19,7 +18,7 @@ from datetime import datetime, timedelta
 
 from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState, Outcome
-from forgehooks.core.hooks import Hook, expand_url
+from forgehooks.core.hooks import Hook, HookHealth, expand_url
 from forgehooks.core.retry import RetryPolicy
 from forgehooks.core.wire import OutgoingRequest, WireFormat
 from forgehooks.engine import attempt_log, process_metrics
@@ -27,6 +26,7 @@ from forgehooks.engine.attempts import Judged, judge, prepare, record_of
 from forgehooks.engine.hosts import Admission, HostGate, receiver_host
 from forgehooks.engine.sender import Sender
 from forgehooks.store.database import Database
+from forgehooks.store.driver import DriverConnection
 from forgehooks.store.hooks import HookRepository
 from forgehooks.store.queue import (
     AttemptRecord,
@@ -91,12 +91,16 @@ class Worker:
         self._room = asyncio.Event()  # set when claiming more could start new sends
         self._room_threshold = max(1, min(options.claim_batch, options.concurrency) // 4)
         self._inflight: set[asyncio.Task[None]] = set()
+        self._slots = 0  # sends in flight (a slot's task may still be ending: not len(_inflight))
         # a claimed delivery waits at most 4 send rounds of its host, well within its lease
         line = min(options.claim_batch, 4 * sender.per_host_limit)
         all_lines = max(1, options.concurrency // 2)  # the other half stays free for sends
         self._gate: HostGate[tuple[Claimed, Hook | None]] = HostGate(
             sender.per_host_limit, line=line, all_lines=all_lines
         )
+        # a claim takes at most half a line: a host whose line is not full (less than half)
+        # takes all of it, so a burst for one receiver is not claimed and given back
+        self._claim_size = max(1, min(options.claim_batch, self._gate.line // 2))
         self._host_of_hook: dict[int, str] = {}
         self._known_hooks: dict[int, Hook] = {}  # decrypted hooks by id, reused while unchanged
         if db.is_sqlite:
@@ -132,9 +136,10 @@ class Worker:
             if free <= 0:
                 await _wait_any(self._room, stop, timeout=1.0)
                 continue
-            limit = min(free, self.options.claim_batch)
+            limit = min(free, self._claim_size)
+            started = loop.time()
             try:
-                claimed, hooks = await self._claim(limit)
+                claimed, hooks, skipped = await self._claim(limit)
                 process_metrics.CLAIM_BATCH.observe(len(claimed))
                 returned = self._admit(claimed, hooks)
                 if returned:
@@ -143,16 +148,21 @@ class Worker:
                 log.exception("claim failed; retrying")
                 await _wait_any(stop, timeout=1.0)
                 continue
-            if len(claimed) == limit and not returned:
+            if len(claimed) == limit and not returned and self._can_take_more(claimed):
                 continue  # probably more due: claim again at once
             if loop.time() - last_maintenance > 60:
                 last_maintenance = loop.time()
                 await self._maintain()
+            poll = self.options.poll_interval
+            if skipped and not claimed:
+                # the due work may all belong to the busy hooks skipped, and finding that out
+                # scanned it: not again before ten times that cost, unless room or a publish
+                poll = max(poll, 10 * (loop.time() - started))
             self.wake.clear()
-            await _wait_any(self.wake, stop, self._room, timeout=self.options.poll_interval)
+            await _wait_any(self.wake, stop, self._room, timeout=poll)
 
     def _free(self) -> int:
-        return self.options.concurrency - len(self._inflight) - self._gate.waiting
+        return self.options.concurrency - self._slots - self._gate.waiting
 
     def _admit(self, claimed: list[Claimed], hooks: dict[int, Hook]) -> list[Claimed]:
         """Start or line up each claimed delivery; return those whose receiver host is saturated."""
@@ -168,21 +178,51 @@ class Worker:
                 returned.append(item)
         return returned
 
-    def _start(self, host: str, item: Claimed, hook: Hook | None) -> None:
-        task = asyncio.create_task(self._deliver(item, hook))
-        self._inflight.add(task)
-        task.add_done_callback(functools.partial(self._done, host, hook is not None))
+    def _can_take_more(self, claimed: list[Claimed]) -> bool:
+        """Whether a receiver of this claim still has room: if every one is full, the next
+        claim would skip their hooks and may well scan their whole backlog for nothing."""
+        return any(not self._gate.is_full(self._host_of_hook[c.hook_id]) for c in claimed)
 
-    def _done(self, host: str, gated: bool, task: asyncio.Task[None]) -> None:
-        self._inflight.discard(task)
+    def _start(self, host: str, item: Claimed, hook: Hook | None) -> None:
+        self._take_slot(+1)
+        task = asyncio.create_task(self._send_slot(host, item, hook))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    async def _send_slot(self, host: str, item: Claimed, hook: Hook | None) -> None:
+        """One send slot of `host`: deliver, then go on with whatever waits in its line (one
+        task per slot, not one per delivery)."""
+        gated = hook is not None
+        while True:
+            try:
+                await self._deliver(item, hook)
+            except BaseException:
+                waiting = self._after_send(host, gated)
+                if waiting is not None:  # it gets a task of its own
+                    self._take_slot(-1)
+                    self._start(host, *waiting)
+                raise
+            waiting = self._after_send(host, gated)
+            if waiting is None:
+                return
+            item, hook = waiting
+
+    def _take_slot(self, change: int) -> None:
+        self._slots += change
+        process_metrics.IN_FLIGHT.inc(change)  # per slot, not per send: a slot sends many
+
+    def _after_send(self, host: str, gated: bool) -> tuple[Claimed, Hook | None] | None:
+        """A send to `host` ended: the next delivery waiting for this slot, if any (else the
+        slot is given up)."""
         was_full = self._gate.is_full(host)
         waiting = self._gate.release(host) if gated else None
-        if waiting is not None:
-            self._start(host, *waiting)
+        if waiting is None:
+            self._take_slot(-1)
         # wake the claimer only on a transition, not on every finished send: a host's line
         # dropped below half, or the worker as a whole has a claim's worth of room again
         if (was_full and not self._gate.is_full(host)) or self._free() == self._room_threshold:
             self._room.set()
+        return waiting
 
     def _busy_hooks(self) -> list[int]:
         """Hooks whose receiver host already has a full local line in this worker."""
@@ -191,20 +231,25 @@ class Worker:
 
     async def _give_back(self, items: list[Claimed], delay: timedelta) -> None:
         """Unsent claimed deliveries return to the queue (no attempt counted)."""
-        async with self.db.driver_transaction() as conn:
-            await defer_claimed(conn, [(c.id, c.lease_token) for c in items], utcnow() + delay)
+        leases = [(c.id, c.lease_token) for c in items]
+        until = utcnow() + delay
+        await self.db.write(lambda conn: defer_claimed(conn, leases, until))
 
-    async def _claim(self, limit: int) -> tuple[list[Claimed], dict[int, Hook]]:
-        """Lease due deliveries and look up their hooks' versions in the same transaction."""
+    async def _claim(self, limit: int) -> tuple[list[Claimed], dict[int, Hook], bool]:
+        """Lease due deliveries and look up their hooks' versions in the same transaction;
+        whether busy hooks were skipped."""
         if len(self._host_of_hook) > 10_000:
             live = set(self._gate.inflight)
             self._host_of_hook = {k: v for k, v in self._host_of_hook.items() if v in live}
-        async with self.db.driver_transaction() as conn:
-            claimed = await claim_due(
-                conn, limit=limit, lease=self.options.lease, now=utcnow(), skip_hooks=self._busy_hooks()
-            )
+        lease, skip = self.options.lease, self._busy_hooks()
+
+        async def work(conn: DriverConnection) -> tuple[list[Claimed], dict[int, datetime]]:
+            claimed = await claim_due(conn, limit=limit, lease=lease, now=utcnow(), skip_hooks=skip)
             versions = await hook_versions(conn, list({c.hook_id for c in claimed})) if claimed else {}
-        return claimed, await self._hooks(versions)
+            return claimed, versions
+
+        claimed, versions = await self.db.write(work)
+        return claimed, await self._hooks(versions), bool(skip)
 
     async def _hooks(self, versions: dict[int, datetime]) -> dict[int, Hook]:
         """The live hooks of these versions; unchanged ones (same `updated_at`) come from memory."""
@@ -222,7 +267,6 @@ class Worker:
             self._finish(_Finished(claimed=claimed, hook=None, record=None, succeeded=False))
             return
         started_at = utcnow()
-        process_metrics.IN_FLIGHT.inc()
         try:
             prepared = prepare(self.wires[claimed.dialect], hook, claimed)
             request: OutgoingRequest | None = prepared
@@ -233,9 +277,7 @@ class Worker:
             log.exception("preparing delivery %s failed", claimed.id)
             request = None
             outcome = Outcome(error=f"internal error preparing the request: {exc}")
-        finally:
-            process_metrics.IN_FLIGHT.dec()
-        process_metrics.ATTEMPTS.labels(verdict=outcome.verdict.value, face=claimed.dialect).inc()
+        process_metrics.attempts_of(outcome.verdict.value, claimed.dialect).inc()
         process_metrics.ATTEMPT_SECONDS.observe(outcome.duration_ms / 1000)
         judged = judge(self.options.retry, claimed.attempt_count + 1, outcome, utcnow())
         if request is None:
@@ -279,11 +321,15 @@ class Worker:
         now = utcnow()
         records = [f.record for f in batch if f.record is not None]
         cancelled = [f.claimed for f in batch if f.record is None]
-        async with self.db.driver_transaction() as conn:
+        results = hook_results(batch)
+
+        async def work(conn: DriverConnection) -> dict[int, HookHealth]:
             await record_attempts(conn, records, now)
             if cancelled:
                 await cancel_claimed(conn, [c.id for c in cancelled], now)
-            health = await record_hook_results(conn, hook_results(batch), now)
+            return await record_hook_results(conn, results, now)
+
+        health = await self.db.write(work)
         for hook_id, state in health.items():
             if state.disabled or state.disabled_until is not None:
                 until = f"until {state.disabled_until}" if state.disabled_until else "permanently"

@@ -15,12 +15,15 @@ dialect's SQL text, and executed with positional parameters through a `DriverCon
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
+import orjson
 from sqlalchemy import Executable
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -62,16 +65,25 @@ class CompiledSQL:
     sql: str
     names: tuple[str, ...]
     constants: Mapping[str, Any]  # literals SQLAlchemy turned into parameters (limits, states)
+    _pick: Callable[[Mapping[str, Any]], Row] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # one C call per parameter set instead of a Python loop over the names (records and
+        # fan-out build thousands of these a second)
+        pick: Callable[[Mapping[str, Any]], Any] = itemgetter(*self.names) if self.names else lambda _: ()
+        single = len(self.names) == 1
+        object.__setattr__(self, "_pick", (lambda values: (pick(values),)) if single else pick)
 
     def args(self, values: Mapping[str, Any]) -> Row:
         """The positional parameters for `values` (named as in the statement's bindparams)."""
-        return tuple(values[n] if n in values else self.constants[n] for n in self.names)
+        return self._pick({**self.constants, **values} if self.constants else values)
 
 
 def compile_once(dialect: Dialect, statement: Executable, placeholders: Sequence[str]) -> CompiledSQL:
     """Compile `statement`, whose variable parts are bindparams named in `placeholders`."""
     compiled: Compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
-    constants = compiled.construct_params(dict.fromkeys(placeholders)) or {}
+    params = compiled.construct_params(dict.fromkeys(placeholders)) or {}
+    constants = {name: value for name, value in params.items() if name not in placeholders}
     names = tuple(compiled.positiontup or ())  # type: ignore[attr-defined]
     return CompiledSQL(sql=compiled.string, names=names, constants=constants)
 
@@ -114,6 +126,8 @@ class ValueAdapter:
         from_json = json_type.result_processor(dialect, None)
         if dialect.name == "sqlite":
             to_time = sqlite_time  # SQLAlchemy's own format, written by C code (tests compare)
+        if to_json is not None:
+            to_json = json_text  # any JSON text reads back the same; orjson writes it ~20x faster
         return ValueAdapter(
             time=to_time or _same,
             json=to_json or _same,
@@ -131,8 +145,18 @@ def sqlite_time(moment: datetime | None) -> str | None:
     times faster than its `%`-formatting: fan-out writes three per delivery."""
     if moment is None:
         return None
-    text = moment.replace(tzinfo=None).isoformat(" ")
-    return text if moment.microsecond else text + ".000000"
+    # the wall time as written, offset cut off (SQLAlchemy ignores tzinfo here too)
+    text = moment.isoformat(" ")
+    return text[:26] if moment.microsecond else text[:19] + ".000000"
+
+
+def json_text(value: Any) -> str:
+    """`value` as compact JSON text (what a JSON column stores)."""
+    try:
+        # string subclasses as keys too: aiohttp's header names are `istr`
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson does not take (integers beyond 64 bits): the slow way
+        return json.dumps(value, separators=(",", ":"))
 
 
 class SQLAlchemyDriver:
