@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import json
 import logging
@@ -11,22 +12,26 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
-from forgehooks.api.app import build_runtime, create_app
 from forgehooks.config import Settings
 from forgehooks.core.codec import to_jsonable
 from forgehooks.core.errors import ForgehooksError
 from forgehooks.core.events import EventKind
 from forgehooks.core.projects import Role
+from forgehooks.dialects.wires import load_wires
 from forgehooks.engine import attempt_log
 from forgehooks.services import accounts, alerts, events, projects
 from forgehooks.services.runtime import Runtime
 from forgehooks.sources.commands import demo, git_hook_app
-from forgehooks.store.migrate import upgrade
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# The app (FastAPI, the faces' routes and models, the console's templates), alembic and rich
+# are imported by the commands that use them: `forgehooks worker` loads none of them.
 
 app = typer.Typer(
     help="forgehooks: webhooks for code forges, five platforms' APIs at once.", no_args_is_help=True
@@ -42,9 +47,21 @@ app.add_typer(projects_app, name="projects")
 app.add_typer(git_hook_app, name="git-hook")
 app.command("demo")(demo)
 
-console = Console(stderr=True)
 T = TypeVar("T")
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the created object as one JSON object")]
+
+
+@functools.cache
+def _console() -> Console:
+    """Where messages go (stderr), made on first use."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def delivery_runtime(settings: Settings) -> Runtime:
+    """A runtime with every face's wire format but none of their routes: all but `serve` need no more."""
+    return Runtime.build(settings, load_wires())
 
 
 def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
@@ -52,7 +69,7 @@ def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
     settings = Settings()
 
     async def main() -> T:
-        rt = build_runtime(settings)
+        rt = delivery_runtime(settings)
         try:
             return await work(rt)
         finally:
@@ -61,7 +78,7 @@ def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
     try:
         return asyncio.run(main())
     except ForgehooksError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
+        _console().print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(1) from exc
 
 
@@ -78,9 +95,11 @@ def _emit_json(obj: Any) -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the schema migrations to the configured database."""
+    from forgehooks.store.migrate import upgrade
+
     settings = Settings()
     upgrade(settings.resolved_database_url, revision, schema=settings.database_schema or None)
-    console.print(f"database at {revision}: {settings.resolved_database_url.split('@')[-1]}")
+    _console().print(f"database at {revision}: {settings.resolved_database_url.split('@')[-1]}")
 
 
 @db_app.command("prune")
@@ -102,7 +121,7 @@ def db_prune(
             if not pruned:
                 return total
 
-    console.print(f"pruned {_with_runtime(work)} events older than {older_than_days} days")
+    _console().print(f"pruned {_with_runtime(work)} events older than {older_than_days} days")
 
 
 @db_app.command("rotate-key")
@@ -114,7 +133,7 @@ def db_rotate_key() -> None:
         async with rt.db.transaction() as conn:
             return await reencrypt_secrets(conn, rt.box)
 
-    console.print(f"re-encrypted {_with_runtime(work)} hook secrets with the newest key")
+    _console().print(f"re-encrypted {_with_runtime(work)} hook secrets with the newest key")
 
 
 @app.command()
@@ -125,6 +144,9 @@ def serve(
 ) -> None:
     """Run the API, the console and (by default) the delivery workers in one process."""
     import uvicorn
+
+    from forgehooks.api.app import create_app
+    from forgehooks.store.migrate import upgrade
 
     overrides: dict[str, Any] = {}
     if host:
@@ -137,10 +159,10 @@ def serve(
     issued = _with_runtime(accounts.ensure_admin)
     base = settings.base_url()
     if issued is not None:
-        console.print("[bold]First start:[/bold] created user [cyan]admin[/cyan]; its token (shown once):")
-        console.print(f"  [green]{issued.value}[/green]")
-    console.print(f"API:     {base}/api/forgehooks/v1  (OpenAPI: {base}/docs)")
-    console.print(f"Console: {base}/")
+        _console().print("[bold]First start:[/bold] created user [cyan]admin[/cyan]; its token (shown once):")
+        _console().print(f"  [green]{issued.value}[/green]")
+    _console().print(f"API:     {base}/api/forgehooks/v1  (OpenAPI: {base}/docs)")
+    _console().print(f"Console: {base}/")
     application = create_app(settings, workers=workers)
     # Everything built so far lives as long as the process: kept out of the collector's
     # reach, a full collection no longer walks ~170k objects (an 80 ms pause every few
@@ -172,7 +194,7 @@ def worker(
         start_http_server(metrics_port, addr=metrics_host, registry=process_metrics.REGISTRY)
 
     async def main() -> None:
-        rt = build_runtime(settings)
+        rt = delivery_runtime(settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -202,7 +224,7 @@ def users_create(
     user = _with_runtime(
         lambda rt: accounts.create_user(rt, username, name=name, email=email, is_admin=admin)
     )
-    _emit_json(user) if as_json else console.print(f"created user {user.username} (id {user.id})")
+    _emit_json(user) if as_json else _console().print(f"created user {user.username} (id {user.id})")
 
 
 @tokens_app.command("create")
@@ -223,7 +245,7 @@ def tokens_create(
     if as_json:
         _emit_json(to_jsonable(issued.token) | {"token": issued.value})
     else:
-        console.print(f"token for {user} (shown once):")
+        _console().print(f"token for {user} (shown once):")
         sys.stdout.write(issued.value + "\n")
 
 
@@ -247,7 +269,9 @@ def projects_create(
     if as_json:
         _emit_json(project)
     else:
-        console.print(f"created {project.path}: id {project.id}, hex {project.hex_id}, uuid {project.uuid}")
+        _console().print(
+            f"created {project.path}: id {project.id}, hex {project.hex_id}, uuid {project.uuid}"
+        )
 
 
 @projects_app.command("add-member")
@@ -266,7 +290,7 @@ def projects_add_member(
         await projects.add_member(rt, await projects.find_project(rt, path), username, parsed)
 
     _with_runtime(work)
-    console.print(f"{username} is now {parsed.name.lower()} of {path}")
+    _console().print(f"{username} is now {parsed.name.lower()} of {path}")
 
 
 @app.command()
@@ -297,7 +321,7 @@ def emit(
     if as_json:
         _emit_json(published)
     else:
-        console.print(f"event {published.event_id}: {published.deliveries} deliveries")
+        _console().print(f"event {published.event_id}: {published.deliveries} deliveries")
 
 
 @app.command()
@@ -315,7 +339,7 @@ def replay(
     async def work(rt: Runtime) -> int:
         found = await projects.find_project(rt, project)
         done = 0
-        with Progress(console=console) as progress:
+        with Progress(console=_console()) as progress:
             task = progress.add_task("replaying", total=None)
             async for done, total in replay_batches(
                 rt, found, since=since, hook_id=hook, failed_only=failed_only
@@ -323,7 +347,7 @@ def replay(
                 progress.update(task, completed=done, total=total)
         return done
 
-    console.print(f"queued {_with_runtime(work)} deliveries again")
+    _console().print(f"queued {_with_runtime(work)} deliveries again")
 
 
 if __name__ == "__main__":

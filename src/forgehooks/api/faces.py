@@ -10,12 +10,12 @@ FACE_PACKAGES = ("gitcode_v4", "codeup_v3", "gitflic", "gitcode_v5", "codearts_v
 
 
 def load_faces() -> list[Face]:
-    """Each face package's `face` object; a package without one is a packaging bug."""
+    """Each face package's `face` module's `face` object; one without it is a packaging bug."""
     faces: list[Face] = []
     for name in FACE_PACKAGES:
-        module = importlib.import_module(f"forgehooks.dialects.{name}")
+        module = importlib.import_module(f"forgehooks.dialects.{name}.face")
         face = getattr(module, "face", None)
         if not isinstance(face, Face):
-            raise RuntimeError(f"forgehooks.dialects.{name} has no `face`")
+            raise RuntimeError(f"forgehooks.dialects.{name}.face has no `face`")
         faces.append(face)
     return faces

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from forgehooks.sources import post_receive
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 git_hook_app = typer.Typer(help="Git post-receive integration: pushes become events.", no_args_is_help=True)
-console = Console(stderr=True)
 
 UrlOpt = Annotated[
     str, typer.Option(envvar="FORGEHOOKS_URL", help="the service's base URL, e.g. http://127.0.0.1:8080")
 ]
 TokenOpt = Annotated[str, typer.Option(envvar="FORGEHOOKS_TOKEN", help="a personal access token")]
+
+
+@functools.cache
+def _console() -> Console:
+    """Where messages go (stderr), made on first use: `forgehooks worker` imports this module."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def _default_url() -> str:
@@ -41,9 +51,9 @@ def install(
     try:
         target = post_receive.install(repo, project, url or _default_url(), token, force=force)
     except post_receive.HookSetupError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _console().print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
-    console.print(f"installed {target} for project [cyan]{project}[/cyan]")
+    _console().print(f"installed {target} for project [cyan]{project}[/cyan]")
 
 
 @git_hook_app.command("run")
@@ -70,13 +80,13 @@ def flush(
     try:
         report = post_receive.flush(repo, budget=budget)
     except post_receive.HookSetupError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        _console().print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc
-    console.print(f"sent {report.sent}, refused {report.rejected}, still waiting {report.left}")
+    _console().print(f"sent {report.sent}, refused {report.rejected}, still waiting {report.left}")
     for error in report.errors:
-        console.print(f"  refused: {error}")
+        _console().print(f"  refused: {error}")
     if report.left:
-        console.print(f"  waiting because: {report.problem}")
+        _console().print(f"  waiting because: {report.problem}")
         raise typer.Exit(1)
 
 
@@ -87,6 +97,8 @@ def demo(
 ) -> None:
     """Show the whole product: a project, hooks through every face, a real push, what arrived."""
     import asyncio
+
+    from rich.console import Console
 
     from forgehooks.sources.demo import run_demo
 

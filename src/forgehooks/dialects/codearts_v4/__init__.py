@@ -1,18 +1,1 @@
 """The Huawei CodeArts Repo v4 face: project webhooks under /v4/projects/{project_id}/hooks."""
-
-from __future__ import annotations
-
-from forgehooks.dialects.codearts_v4.errors import render_error
-from forgehooks.dialects.codearts_v4.mapping import DIALECT
-from forgehooks.dialects.codearts_v4.routes import router
-from forgehooks.dialects.codearts_v4.wire import CodeArtsWire
-from forgehooks.dialects.face import Face
-
-face = Face(
-    name=DIALECT,
-    title="Huawei CodeArts Repo v4",
-    prefixes=("/v4/",),
-    router=router,
-    wire=CodeArtsWire(),
-    render_error=render_error,
-)

@@ -1,17 +1,1 @@
 """The Alibaba Cloud Codeup v3 face (seed 001): webhook API in its JSON/XML envelope, Codeup deliveries."""
-
-from __future__ import annotations
-
-from forgehooks.dialects.codeup_v3.errors import render_error
-from forgehooks.dialects.codeup_v3.routes import router
-from forgehooks.dialects.codeup_v3.wire import DIALECT, CodeupWire
-from forgehooks.dialects.face import Face
-
-face = Face(
-    name=DIALECT,
-    title="Alibaba Cloud Codeup (API v3)",
-    prefixes=("/api/v3/",),
-    router=router,
-    wire=CodeupWire(),
-    render_error=render_error,
-)

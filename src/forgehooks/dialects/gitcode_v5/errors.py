@@ -15,11 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from forgehooks.core.errors import ForgehooksError, InvalidInput, LimitExceeded, Unauthenticated
 from forgehooks.dialects.face import retry_after_headers, status_of
-
-
-class Unprocessable(InvalidInput):
-    """A well-formed parameter whose value cannot be used (bad URL, unknown encryption_type): 422."""
-
+from forgehooks.dialects.gitcode_v5.mapping import Unprocessable
 
 #: GitCode's error_code_name of each status this face answers with.
 STATUS_NAMES: dict[int, str] = {

@@ -9,9 +9,14 @@ from typing import Any
 from forgehooks.core.errors import InvalidInput
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import Hook, HookSpec, SecretScheme
-from forgehooks.dialects.gitcode_v5.errors import Unprocessable
 
 DIALECT = "gitcode_v5"
+
+
+# here, not in errors.py, so the wire format (which imports this table) needs no FastAPI
+class Unprocessable(InvalidInput):
+    """A well-formed parameter whose value cannot be used (bad URL, unknown encryption_type): 422."""
+
 
 _MERGE_REQUEST_KINDS = frozenset(k for k in EventKind if k.value.startswith("merge_request_"))
 _ISSUE_KINDS = frozenset(k for k in EventKind if k.value.startswith("issue_"))
