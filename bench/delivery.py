@@ -563,14 +563,39 @@ async def worker_memory(in_flight: int, hook_count: int = 10) -> tuple[float, in
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(enough.wait(), 120)
                 await asyncio.sleep(1)
-                status = await asyncio.to_thread(Path(f"/proc/{process.pid}/status").read_text)
-                peak_kb = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+                peak = _peak_mb(process.pid)
             finally:
                 process.kill()
                 await asyncio.to_thread(process.wait, 10)
-            return peak_kb / 1024, len(opened)
+            return peak, len(opened)
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+async def bare_memory(in_flight: int) -> tuple[float, int]:
+    """Peak RSS (MB) of a bare aiohttp process holding `in_flight` POSTs open (bench/bare_holder.py)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    try:
+        async with silent_receiver(in_flight) as (url, opened, enough):
+            holder = ROOT / "bench" / "bare_holder.py"
+            command = [sys.executable, str(holder), url, str(in_flight)]
+            process = await asyncio.to_thread(subprocess.Popen, command)
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(enough.wait(), 120)
+                await asyncio.sleep(1)
+                return _peak_mb(process.pid), len(opened)
+            finally:
+                process.kill()
+                await asyncio.to_thread(process.wait, 10)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def _peak_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
 async def run(args: argparse.Namespace) -> None:

@@ -185,7 +185,8 @@ def targets(r: Any) -> list[Row]:
                 "9",
                 f"worker peak RSS, {r.memory['target']:,.0f} in flight (PostgreSQL)",
                 f"{r.memory['peak_mb']:.0f} MB",
-                f"{r.memory['open']:,.0f} connections open",
+                f"{r.memory['open']:,.0f} connections open; bare aiohttp holding "
+                f"{r.memory.get('bare_open', 0):,.0f}: {r.memory.get('bare_mb', 0):.0f} MB",
                 "< 200 MB",
                 r.memory["peak_mb"] < 200 if full else None,
             )
@@ -455,7 +456,8 @@ one worker process) answering 204 to every POST; bodies are about 2 KB.
    {s["celery_tasks"]:,} deliveries enqueued first, rate from the first task's start to the last one's end.
 9. **Memory.** One `forgehooks worker` process on PostgreSQL, concurrency and per-host cap
    raised to {s["memory_in_flight"]:,}, against a receiver that accepts and never answers; peak RSS
-   (VmHWM) once {s["memory_in_flight"]:,} connections are open.
+   (VmHWM) once {s["memory_in_flight"]:,} connections are open. The reference is a bare aiohttp
+   process (`bench/bare_holder.py`, no database) holding as many POSTs open to the same receiver.
 
 ## Plots
 

@@ -267,9 +267,17 @@ class Bench:
 
     # -- 9. memory --------------------------------------------------------------------------------
     async def memory(self) -> None:
+        bare_mb, bare_open = await delivery.bare_memory(self.s.memory_in_flight)
         mb, opened = await delivery.worker_memory(self.s.memory_in_flight)
-        self.r.memory = {"peak_mb": mb, "open": opened, "target": self.s.memory_in_flight}
+        self.r.memory = {
+            "peak_mb": mb,
+            "open": opened,
+            "target": self.s.memory_in_flight,
+            "bare_mb": bare_mb,
+            "bare_open": bare_open,
+        }
         print(
+            f"bare aiohttp process peak RSS with {bare_open:,} requests open: {bare_mb:.0f} MB\n"
             f"worker process peak RSS with {opened:,} of {self.s.memory_in_flight:,} deliveries in flight:"
             f" {mb:.0f} MB"
         )
