@@ -130,7 +130,7 @@ async def claim_due(
 
 
 #: IN-list sizes the claim's hook skipping and its body lookup are compiled for.
-SKIP_SIZES = (8, 64, 256)
+SKIP_SIZES = (8, 64, 256, 1024)  # a receiver behind 1,000 hooks: its claimed overflow went back
 IN_SIZES = (1, 8, 64, 256)
 STATEMENTS = StatementCache()
 _ADAPTERS: dict[str, ValueAdapter] = {}
