@@ -149,3 +149,20 @@ def by_delivery(got: list[Received]) -> dict[str, int]:
         key = g.header("X-Forgehooks-Delivery") or ""
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+async def test_a_burst_for_one_receiver_is_claimed_once(
+    runtime: Runtime, seed: Seed, receiver: Receiver
+) -> None:
+    # a claim fits the receiver's local line (4 in flight, 16 waiting): nothing claimed
+    # goes back to the queue unsent, to be claimed again later
+    sender = Sender(allow_local=True, per_host_limit=4)
+    await add_hook(runtime, seed, receiver.url)
+    await publish_pushes(runtime, seed, 200)
+    try:
+        async with working(runtime, sender=sender, concurrency=64, claim_batch=64) as worker:
+            await receiver.await_count(200, timeout=30)
+    finally:
+        await sender.close()
+    assert worker.given_back == 0
+    assert len(by_delivery(receiver.received)) == 200

@@ -25,6 +25,11 @@ ATTEMPTS = Counter(
     ["verdict", "face"],
     registry=REGISTRY,
 )
+GIVEN_BACK = Counter(
+    "forgehooks_worker_given_back",
+    "Claimed deliveries returned to the queue unsent, their receiver host saturated (this process)",
+    registry=REGISTRY,
+)
 ATTEMPT_SECONDS = Histogram(
     "forgehooks_worker_attempt_seconds",
     "Attempt durations (this process)",
