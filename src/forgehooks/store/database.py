@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any, TypeVar
@@ -33,6 +34,7 @@ class Database:
         self.engine: AsyncEngine = self._create_engine(pool_size)
         self._write_lock: asyncio.Lock | None = None  # SQLite only, made in the running loop
         self._loop_connection: sqlite3.Connection | None = None  # SQLite: see driver_transaction
+        self._checkpointer: Checkpointer | None = None  # SQLite, with the loop connection
         database = make_url(url).database if self.is_sqlite else None
         self._file = database if database and database != ":memory:" else None  # SQLite file
         self._connect_hooks: list[Callable[[Any], None]] = []
@@ -102,6 +104,8 @@ class Database:
     async def _begin_on_loop_connection(self, path: str) -> sqlite3.Connection:
         if self._loop_connection is None:
             self._loop_connection = self._open_writer_connection(path)
+            self._loop_connection.execute("PRAGMA wal_autocheckpoint=0")  # see Checkpointer
+            self._checkpointer = Checkpointer(path)
         await _begin_immediate(self._loop_connection)
         return self._loop_connection
 
@@ -171,10 +175,45 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._checkpointer is not None:
+            await asyncio.to_thread(self._checkpointer.stop)
+            self._checkpointer = None
         if self._loop_connection is not None:
             self._loop_connection.close()
             self._loop_connection = None
         await self.engine.dispose()
+
+
+class Checkpointer:
+    """SQLite: copies the write-ahead log into the database file from a thread of its own.
+
+    The event loop's connection does not checkpoint at commit (wal_autocheckpoint=0): a
+    checkpoint of a large log took 30-150 ms, every one of them a stop of the event loop.
+    Here it is one long call into SQLite, which releases the GIL for all of it. PASSIVE
+    never waits for readers or writers; what it cannot copy now it copies next time.
+    """
+
+    def __init__(self, path: str, every: float = 0.5) -> None:
+        self._path, self._every = path, every
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="forgehooks-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
+        try:
+            while not self._stopped.wait(self._every):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:  # another process checkpointing, a full disk
+                    log.debug("checkpoint skipped: %s", exc)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        """End the thread (after its current checkpoint)."""
+        self._stopped.set()
+        self._thread.join(30)
 
 
 async def _begin_immediate(conn: sqlite3.Connection) -> None:
