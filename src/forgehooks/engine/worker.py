@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState, Outcome
-from forgehooks.core.hooks import Hook, HookHealth, expand_url
+from forgehooks.core.hooks import Hook, expand_url
 from forgehooks.core.retry import RetryPolicy
 from forgehooks.core.wire import OutgoingRequest, WireFormat
 from forgehooks.engine import attempt_log, process_metrics
@@ -26,7 +26,6 @@ from forgehooks.engine.attempts import Judged, judge, prepare, record_of
 from forgehooks.engine.hosts import Admission, HostGate, receiver_host
 from forgehooks.engine.sender import Sender
 from forgehooks.store.database import Database
-from forgehooks.store.driver import DriverConnection
 from forgehooks.store.hooks import HookRepository
 from forgehooks.store.queue import (
     AttemptRecord,
@@ -234,9 +233,8 @@ class Worker:
 
     async def _give_back(self, items: list[Claimed], delay: timedelta) -> None:
         """Unsent claimed deliveries return to the queue (no attempt counted)."""
-        leases = [(c.id, c.lease_token) for c in items]
-        until = utcnow() + delay
-        await self.db.write(lambda conn: defer_claimed(conn, leases, until))
+        async with self.db.driver_transaction() as conn:
+            await defer_claimed(conn, [(c.id, c.lease_token) for c in items], utcnow() + delay)
 
     async def _claim(self, limit: int) -> tuple[list[Claimed], dict[int, Hook], bool]:
         """Lease due deliveries and look up their hooks' versions in the same transaction;
@@ -244,14 +242,11 @@ class Worker:
         if len(self._host_of_hook) > 10_000:
             live = set(self._gate.inflight)
             self._host_of_hook = {k: v for k, v in self._host_of_hook.items() if v in live}
-        lease, skip = self.options.lease, self._busy_hooks()
-
-        async def work(conn: DriverConnection) -> tuple[list[Claimed], dict[int, datetime]]:
+        skip = self._busy_hooks()
+        async with self.db.driver_transaction() as conn:
+            lease = self.options.lease
             claimed = await claim_due(conn, limit=limit, lease=lease, now=utcnow(), skip_hooks=skip)
             versions = await hook_versions(conn, list({c.hook_id for c in claimed})) if claimed else {}
-            return claimed, versions
-
-        claimed, versions = await self.db.write(work)
         return claimed, await self._hooks(versions), bool(skip)
 
     async def _hooks(self, versions: dict[int, datetime]) -> dict[int, Hook]:
@@ -324,15 +319,11 @@ class Worker:
         now = utcnow()
         records = [f.record for f in batch if f.record is not None]
         cancelled = [f.claimed for f in batch if f.record is None]
-        results = hook_results(batch)
-
-        async def work(conn: DriverConnection) -> dict[int, HookHealth]:
+        async with self.db.driver_transaction() as conn:
             await record_attempts(conn, records, now)
             if cancelled:
                 await cancel_claimed(conn, [c.id for c in cancelled], now)
-            return await record_hook_results(conn, results, now)
-
-        health = await self.db.write(work)
+            health = await record_hook_results(conn, hook_results(batch), now)
         for hook_id, state in health.items():
             if state.disabled or state.disabled_until is not None:
                 until = f"until {state.disabled_until}" if state.disabled_until else "permanently"

@@ -6,9 +6,9 @@ import asyncio
 import logging
 import sqlite3
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
@@ -20,7 +20,6 @@ from forgehooks.store.driver import DriverConnection, SQLAlchemyDriver, SQLiteDr
 from forgehooks.store.tables import metadata
 
 log = logging.getLogger("forgehooks.store")
-T = TypeVar("T")
 WRITER_WAIT = 30.0  # seconds a write waits for this process's other writers (as busy_timeout)
 
 
@@ -103,24 +102,26 @@ class Database:
 
     async def _begin_on_loop_connection(self, path: str) -> sqlite3.Connection:
         if self._loop_connection is None:
-            self._loop_connection = self._open_writer_connection(path)
-            self._loop_connection.execute("PRAGMA wal_autocheckpoint=0")  # see Checkpointer
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            _sqlite_pragmas(conn, None)
+            conn.execute("PRAGMA busy_timeout=0")
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer's thread does it
+            for hook in self._connect_hooks:
+                hook(conn)
+            self._loop_connection = conn
             self._checkpointer = Checkpointer(path)
-        await _begin_immediate(self._loop_connection)
-        return self._loop_connection
-
-    def _open_writer_connection(self, path: str) -> sqlite3.Connection:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        _sqlite_pragmas(conn, None)
-        conn.execute("PRAGMA busy_timeout=0")  # waits are BEGIN's retries (_begin_immediate)
-        for hook in self._connect_hooks:
-            hook(conn)
-        return conn
-
-    async def write(self, work: Callable[[DriverConnection], Awaitable[T]]) -> T:
-        """`work` in one `driver_transaction`, committed when it returns (its result)."""
-        async with self.driver_transaction() as conn:
-            return await work(conn)
+        conn = self._loop_connection
+        deadline = asyncio.get_running_loop().time() + WRITER_WAIT
+        pause = 0.001
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return conn
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
     @asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
@@ -214,22 +215,6 @@ class Checkpointer:
         """End the thread (after its current checkpoint)."""
         self._stopped.set()
         self._thread.join(30)
-
-
-async def _begin_immediate(conn: sqlite3.Connection) -> None:
-    """BEGIN IMMEDIATE without SQLite's busy handler (it would block the loop): while another
-    process holds the write lock, retried after short sleeps, for up to WRITER_WAIT."""
-    deadline = asyncio.get_running_loop().time() + WRITER_WAIT
-    pause = 0.001
-    while True:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
-                raise
-        await asyncio.sleep(pause)
-        pause = min(pause * 2, 0.05)
 
 
 @contextmanager
