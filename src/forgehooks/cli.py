@@ -85,6 +85,10 @@ def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
 def _configure_logging(settings: Settings) -> None:
     """Text logs at INFO on stderr; attempt lines as bare JSON when FORGEHOOKS_ATTEMPT_LOG=json."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The access log writes a record per request: skip what no format here shows (the
+    # caller's frame, thread and process), as the logging HOWTO's "Optimization" advises.
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     attempt_log.configure(settings.attempt_log)
 
 

@@ -79,3 +79,21 @@ async def test_the_loop_connection_cannot_write(runtime: Runtime, seed: Seed) ->
             assert isinstance(conn, LoopConnection)
             await HookRepository(conn, runtime.box).delete(hook_id, seed.project.created_at)
     assert (await hooks.get_hook(runtime, seed.project, hook_id)).id == hook_id
+
+
+async def test_a_read_is_run_again_only_after_a_commit(runtime: Runtime, seed: Seed) -> None:
+    if not runtime.db.is_sqlite:
+        pytest.skip("PostgreSQL reads use the ordinary pool")
+    (hook_id,) = await _add(runtime, seed, 1)
+    statements: list[str] = []
+    async with runtime.reads().reading() as conn:
+        assert isinstance(conn, LoopConnection)
+        conn.sync.connection.driver_connection.set_trace_callback(statements.append)  # type: ignore[union-attr]
+    for _ in range(3):
+        assert (await hooks.get_hook(runtime, seed.project, hook_id)).name == "h0"
+    hook_reads = [s for s in statements if s.startswith("SELECT hooks.id")]
+    assert len(hook_reads) == 1
+    async with runtime.db.transaction() as conn:
+        await conn.execute(update(hooks_table).where(hooks_table.c.id == hook_id).values(name="renamed"))
+    assert (await hooks.get_hook(runtime, seed.project, hook_id)).name == "renamed"
+    assert len([s for s in statements if s.startswith("SELECT hooks.id")]) == 2

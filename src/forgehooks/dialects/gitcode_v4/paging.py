@@ -40,18 +40,17 @@ PageDep = Annotated[Page, Depends(page_of)]
 
 class Links:
     """URLs of other pages of this request: its own URL with `page` and `per_page` replaced
-    (as `include_query_params` would), the URL parsed once for all four links."""
+    (as `include_query_params` would), the rest of its query encoded once for all four links."""
 
     def __init__(self, request: Request) -> None:
         url = request.url
-        self.base = str(url.replace(query=""))
-        self.others = [
-            (k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k not in PAGE_PARAMS
-        ]
+        others = [(k, v) for k, v in parse_qsl(url.query, keep_blank_values=True) if k not in PAGE_PARAMS]
+        base = str(url.replace(query=""))
+        self.prefix = f"{base}?{urlencode(others)}&" if others else f"{base}?"
 
     def to(self, number: int, size: int) -> str:
         """The URL of page `number` of `size` items."""
-        return f"{self.base}?{urlencode([*self.others, ('page', str(number)), ('per_page', str(size))])}"
+        return f"{self.prefix}page={number}&per_page={size}"
 
 
 def add_headers(response: Response, request: Request, page: Page, total: int) -> None:
