@@ -79,26 +79,48 @@ class ShownHooks:
     it is remembered; a changed hook is a new object, shown anew.
     """
 
-    def __init__(self, show: Callable[[Hook], BaseModel], size: int = 4096) -> None:
+    def __init__(self, show: Callable[[Hook], BaseModel] | None = None, size: int = 4096) -> None:
         self.show = show
         self.size = size
         self._written: dict[int, tuple[Hook, bytes]] = {}
 
-    def json(self, hook: Hook) -> bytes:
-        """`show(hook)` as JSON, by field aliases."""
+    def json(self, hook: Hook, show: Callable[[Hook], BaseModel] | None = None) -> bytes:
+        """`show(hook)` as JSON, by field aliases (`show`: this call's, for what the hook alone
+        does not say but never changes for it, such as its project's UUID)."""
         found = self._written.get(id(hook))
         if found is not None and found[0] is hook:
             return found[1]
         if len(self._written) >= self.size:
             self._written.clear()
-        written = self.show(hook).model_dump_json(by_alias=True).encode()
+        render = show or self.show
+        if render is None:
+            raise TypeError("no way to show a hook was given")
+        written = render(hook).model_dump_json(by_alias=True).encode()
         self._written[id(hook)] = (hook, written)
         return written
 
-    def response(self, hooks: Iterable[Hook], *, headers: Mapping[str, str] | None = None) -> Response:
+    def array(self, hooks: Iterable[Hook], show: Callable[[Hook], BaseModel] | None = None) -> bytes:
         """The hooks as a JSON array (what `json_models` would write for their models)."""
-        body = b"[" + b",".join(self.json(h) for h in hooks) + b"]"
-        return Response(body, media_type="application/json", headers=headers)
+        return b"[" + b",".join(self.json(h, show) for h in hooks) + b"]"
+
+    def response(self, hooks: Iterable[Hook], *, headers: Mapping[str, str] | None = None) -> Response:
+        """The hooks as a JSON array, answered."""
+        return Response(self.array(hooks), media_type="application/json", headers=headers)
+
+    def within(
+        self,
+        container: BaseModel,
+        name: str,
+        hooks: Iterable[Hook],
+        show: Callable[[Hook], BaseModel] | None = None,
+    ) -> bytes:
+        """`container` as JSON (by aliases) with its list `name`, built empty, holding the hooks:
+        the page's envelope is written by its model, the hooks as remembered."""
+        empty = f'"{name}":[]'.encode()
+        written = container.model_dump_json(by_alias=True).encode()
+        if written.count(empty) != 1:
+            raise ValueError(f"{type(container).__name__}: no single empty {name!r} to fill")
+        return written.replace(empty, empty[:-1] + self.array(hooks, show)[1:])
 
 
 def bearer(value: str | None) -> str | None:

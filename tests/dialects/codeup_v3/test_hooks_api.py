@@ -129,6 +129,10 @@ async def test_list_pages_with_page_and_page_size_or_page_and_per_page(
     assert [h["Url"] for h in third["Result"]] == ["http://example.com/4"]
     everything = await client.get(repo.hooks, params=repo.query())
     assert len(everything.json()["Result"]) == 5 and everything.headers["X-Total"] == "5"
+    assert everything.headers["x-acs-request-id"] == everything.json()["RequestId"]
+    one = everything.json()["Result"][4]
+    shown = (await client.get(f"{repo.hooks}/{one['Id']}", params=repo.query())).json()["Result"]
+    assert one == shown  # a listed hook is written as the single hook is
     beyond = (await client.get(repo.hooks, params=repo.query() | {"Page": "9"})).json()
     assert beyond["Result"] == [] and beyond["Total"] == 5
 

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from forgehooks.core.errors import InvalidInput
 from forgehooks.core.hooks import HookSpec
 from forgehooks.dialects.codeup_v3.auth import RepositoryDep, UserDep
-from forgehooks.dialects.codeup_v3.envelope import answer, new_request_id
+from forgehooks.dialects.codeup_v3.envelope import answer, new_request_id, wants_xml
 from forgehooks.dialects.codeup_v3.mapping import TEST_KINDS, changes_from_body, trigger_kind
 from forgehooks.dialects.codeup_v3.paging import WindowDep
 from forgehooks.dialects.codeup_v3.schemas import (
@@ -25,7 +25,7 @@ from forgehooks.dialects.codeup_v3.schemas import (
     TestTrigger,
 )
 from forgehooks.dialects.codeup_v3.wire import DIALECT
-from forgehooks.dialects.face import RuntimeDep
+from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.services import events, hooks
 
 PREFIX = "/api/v3/projects/{ProjectId}/hooks"
@@ -35,6 +35,8 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "content": _XML} for status in (400, 401, 403, 404, 429)
 }
 _OK: dict[int | str, dict[str, Any]] = {200: {"content": _XML}}
+
+SHOWN = ShownHooks(HookResult.of)
 
 router = APIRouter(prefix=PREFIX, tags=["codeup_v3"], responses=_ERRORS)
 
@@ -62,10 +64,14 @@ async def list_webhooks(
 ) -> Response:
     """List the repository's webhooks, whichever face made them (ListRepositoryWebhook)."""
     found, total = await hooks.list_hooks(rt, project, offset=page.offset, limit=page.size)
-    envelope = HookListEnvelope(
-        RequestId=new_request_id(), Total=total, Result=[HookResult.of(h) for h in found]
-    )
-    return answer(request, envelope, headers={"X-Total": str(total)})
+    if wants_xml(request):
+        envelope = HookListEnvelope(
+            RequestId=new_request_id(), Total=total, Result=[HookResult.of(h) for h in found]
+        )
+        return answer(request, envelope, headers={"X-Total": str(total)})
+    empty = HookListEnvelope(RequestId=new_request_id(), Total=total, Result=[])
+    headers = {"x-acs-request-id": empty.RequestId, "X-Total": str(total)}
+    return Response(SHOWN.within(empty, "Result", found), media_type="application/json", headers=headers)
 
 
 @router.get(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from forgehooks.core.errors import NotFound
 from forgehooks.core.hooks import Hook
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.face import RuntimeDep, json_models
+from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.dialects.gitflic.auth import UserDep
 from forgehooks.dialects.gitflic.mapping import DIALECT, changes_from, spec_from
 from forgehooks.dialects.gitflic.paging import PageQ, SizeQ, page_info, page_request
@@ -28,6 +28,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(tags=["GitFlic"], responses=ERRORS)
+
+#: Each hook's JSON, written once (by `Webhook.of` with its project's UUID, given per list).
+SHOWN = ShownHooks()
 
 
 async def administered(rt: Runtime, user: User, owner_alias: str, project_alias: str) -> Project:
@@ -53,13 +56,9 @@ async def list_webhooks(
     project = await administered(rt, user, ownerAlias, projectAlias)
     request = page_request(page, size)
     found, total = await hooks.list_hooks(rt, project, offset=request.offset, limit=request.size)
-    listed = WebhookPage.model_validate(
-        {
-            "_embedded": {"webhookList": [Webhook.of(h, project.uuid) for h in found]},
-            "page": page_info(request, total),
-        }
-    )
-    return json_models(listed)
+    empty = WebhookPage.model_validate({"_embedded": {"webhookList": []}, "page": page_info(request, total)})
+    body = SHOWN.within(empty, "webhookList", found, lambda hook: Webhook.of(hook, project.uuid))
+    return Response(body, media_type="application/json")
 
 
 @router.get(BASE + "/{id}", response_model=Webhook, summary="Просмотр вебхука по id")
