@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from multidict import istr
 
 from forgehooks.core.deliveries import Verdict
-from forgehooks.engine.sender import RESPONSE_BODY_CAP, Sender
+from forgehooks.engine.sender import RESPONSE_BODY_CAP, Sender, outgoing_headers
 from tests.engine import hostile
 from tests.receivers import Receiver, Reply
 
@@ -90,3 +91,25 @@ async def test_response_is_recorded_with_retry_after(sender: Sender) -> None:
     assert outcome.status == 429 and outcome.retry_after == 7.0
     assert outcome.body == "slow down!"  # NUL bytes removed for PostgreSQL text
     assert outcome.headers["Retry-After"] == "7"
+
+
+async def test_headers_go_out_as_named_and_no_user_agent_is_added(sender: Sender) -> None:
+    with Receiver() as r:
+        await sender.send(
+            r.url, {"X-Forgehooks-Delivery": "d1", "user-agent": "mine/1"}, b"{}", ssl_verify=True
+        )
+        await sender.send(r.url, {"X-Forgehooks-Delivery": "d2"}, b"{}", ssl_verify=True)
+        own, none = r.received
+    assert own.headers["X-Forgehooks-Delivery"] == "d1" and own.header("User-Agent") == "mine/1"
+    assert none.headers["X-Forgehooks-Delivery"] == "d2"
+    assert none.header("User-Agent") is None, "aiohttp's own User-Agent is never sent"
+
+
+def test_open_requests_share_their_header_names() -> None:
+    # aiohttp keeps an open request's headers in a CIMultiDict: str names would cost each
+    # open request its own lower-cased copies (~1 KB for six headers), shared istr names none
+    first = outgoing_headers({"X-Forgehooks-Delivery": "d1", "Content-Type": "application/json"})
+    second = outgoing_headers({"X-Forgehooks-Delivery": "d2", "Content-Type": "application/json"})
+    assert all(type(name) is istr for name in first)
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    assert list(second.items()) == [("X-Forgehooks-Delivery", "d2"), ("Content-Type", "application/json")]

@@ -10,10 +10,12 @@ import asyncio
 import ssl
 import time
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
+from multidict import CIMultiDict, istr
 
 from forgehooks.core.deliveries import Outcome
 from forgehooks.engine.egress import BlockedAddress, GuardedResolver, is_public, literal_address
@@ -70,6 +72,38 @@ def _literal_not_public(url: str) -> bool:
     return address is not None and not is_public(address)
 
 
+#: Header names as aiohttp's case-insensitive keys, one per distinct name. aiohttp keeps a
+#: request's headers in a CIMultiDict while it is open: with str names that costs every open
+#: request its own lower-cased copies (about 1 KB for six headers), with an istr none.
+_HEADER_NAMES: dict[str, istr] = {}
+_HEADER_NAMES_KEPT = 4096  # custom header names are the hooks' own: forget them past this
+_USER_AGENT = istr("User-Agent")
+# skipping aiohttp's User-Agent for the whole session would cost every open request a
+# CIMultiDict of the skipped names: only a request without a User-Agent of its own asks
+_NO_USER_AGENT = (_USER_AGENT,)
+
+
+def header_options(headers: Mapping[str, str]) -> dict[str, Any]:
+    """aiohttp's `headers` and `skip_auto_headers` for these headers (passed straight in:
+    aiohttp keeps its own copy of them, so none of the caller's stays alive per request)."""
+    sent = outgoing_headers(headers)
+    return {"headers": sent, "skip_auto_headers": None if _USER_AGENT in sent else _NO_USER_AGENT}
+
+
+def outgoing_headers(headers: Mapping[str, str]) -> CIMultiDict[str]:
+    """`headers` as aiohttp keeps them, the names made once and shared by every request."""
+    names = _HEADER_NAMES
+    if len(names) > _HEADER_NAMES_KEPT:
+        names.clear()
+    out: CIMultiDict[str] = CIMultiDict()
+    for name, value in headers.items():
+        key = names.get(name)
+        if key is None:
+            key = names[name] = istr(name)
+        out.add(key, value)
+    return out
+
+
 def clean_text(raw: bytes) -> str:
     """Response bytes as text for the log: decoded leniently, NUL bytes removed."""
     return raw.decode("utf-8", "replace").replace("\x00", "")
@@ -110,7 +144,6 @@ class Sender:
             connector=connector,
             timeout=self.timeout,
             auto_decompress=False,
-            skip_auto_headers=("User-Agent",),
             max_line_size=16 * 1024,
             max_field_size=16 * 1024,
         )
@@ -132,9 +165,9 @@ class Sender:
             async with self.session.post(
                 url,
                 data=body,
-                headers=headers,
                 allow_redirects=False,
                 ssl=True if ssl_verify else self._insecure,
+                **header_options(headers),
             ) as response:
                 raw = await response.content.read(RESPONSE_BODY_CAP)
                 return Outcome(
