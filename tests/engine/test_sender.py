@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -35,6 +36,37 @@ async def test_silence_is_a_timeout_within_the_total_timeout(sender: Sender) -> 
         outcome = await sender.send(url, {}, b"{}", ssl_verify=True)
     assert outcome.error.startswith("timeout")
     assert 1.5 < time.monotonic() - started < 4
+
+
+async def test_each_send_times_out_at_its_own_deadline_and_its_task_goes_on(sender: Sender) -> None:
+    async def timed(delay: float) -> tuple[str, float]:
+        await asyncio.sleep(delay)
+        started = time.monotonic()
+        outcome = await sender.send(url, {}, b"{}", ssl_verify=True)
+        took = time.monotonic() - started
+        await asyncio.sleep(0.01)  # no cancellation is left pending for the task's next await
+        task = asyncio.current_task()
+        assert task is not None and task.cancelling() == 0
+        return outcome.error, took
+
+    async with hostile.serving(hostile.silence) as url:
+        results = await asyncio.gather(timed(0), timed(0.5), timed(0.9))
+    for error, took in results:
+        assert error == "timeout" and 1.9 < took < 2.5, (error, took)
+
+
+async def test_a_send_cancelled_from_outside_stays_cancelled(sender: Sender) -> None:
+    async with hostile.serving(hostile.silence) as url:
+        send = asyncio.create_task(sender.send(url, {}, b"{}", ssl_verify=True))
+        await asyncio.sleep(0.2)
+        send.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await send
+        later = asyncio.create_task(sender.send(url, {}, b"{}", ssl_verify=True))
+        await asyncio.sleep(1.9)  # the deadline of the cancelled send passes meanwhile
+        later.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await later
 
 
 async def test_reset_is_recorded(sender: Sender) -> None:

@@ -7,6 +7,7 @@ nothing else in the engine knows aiohttp.
 from __future__ import annotations
 
 import asyncio
+import math
 import ssl
 import time
 from collections.abc import Mapping
@@ -109,6 +110,68 @@ def clean_text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace").replace("\x00", "")
 
 
+#: aiohttp's rule: a timeout of this many seconds or more ends on a whole second of the
+#: loop's clock, so the ends of many sends share one timer run
+CEIL_THRESHOLD = 5.0
+
+
+class Deadlines:
+    """The sends' total timeout: one loop timer for every open send.
+
+    aiohttp's own total timeout costs each open request a TimeoutHandle, a TimerContext and
+    a loop timer (about 1 KB); here an open send costs one dict entry. Every send has the
+    same timeout, so the dict's insertion order is the order of the deadlines. A send past
+    its deadline is cancelled, as aiohttp's timer does it, and `ended` tells that
+    cancellation from any other (the worker stopping): only this one is a timeout.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._open: dict[asyncio.Task[Any], tuple[float, int]] = {}  # task: its end, cancels before
+        self._expired: dict[asyncio.Task[Any], int] = {}  # cancelled at their end, not yet ended
+        self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def begin(self) -> asyncio.Task[Any]:
+        """The current task starts a send: cancelled if it still sends at its deadline."""
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task(loop)
+        assert task is not None, "a send runs in a task"
+        if loop is not self._loop:  # a new loop (tests): the old one's timer went with it
+            self._loop, self._timer = loop, None
+            self._open.clear()
+            self._expired.clear()
+        end = loop.time() + self.timeout
+        if self.timeout >= CEIL_THRESHOLD:
+            end = math.ceil(end)
+        self._open[task] = (end, task.cancelling())
+        if self._timer is None:
+            self._timer = loop.call_at(end, self._expire)
+        return task
+
+    def ended(self, task: asyncio.Task[Any]) -> bool:
+        """The send of `task` is over; whether its deadline cancelled it (that cancellation
+        is then taken back, so the task goes on)."""
+        if self._open.pop(task, None) is not None:
+            return False
+        before = self._expired.pop(task, None)
+        return before is not None and task.uncancel() <= before
+
+    def _expire(self) -> None:
+        assert self._loop is not None
+        now = self._loop.time()
+        self._timer = None
+        late = []
+        for task, (end, _) in self._open.items():
+            if end > now:
+                self._timer = self._loop.call_at(end, self._expire)
+                break
+            late.append(task)
+        for task in late:
+            self._expired[task] = self._open.pop(task)[1]
+            task.cancel()
+
+
 class Sender:
     """Sends one request per attempt over a shared connection pool."""
 
@@ -124,7 +187,9 @@ class Sender:
     ) -> None:
         self.allow_local = allow_local
         self.inner_resolver = resolver  # the DNS resolver under the guard (tests inject a stub)
-        self.timeout = aiohttp.ClientTimeout(total=total_timeout, sock_connect=connect_timeout)
+        # the total timeout is the deadlines' (one timer for all sends), not aiohttp's
+        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout)
+        self.deadlines = Deadlines(total_timeout)
         self.per_host_limit = per_host_limit
         self.total_limit = total_limit
         self._session: aiohttp.ClientSession | None = None
@@ -161,6 +226,7 @@ class Sender:
         if not self.allow_local and _literal_not_public(url):
             # aiohttp connects to literal IPs without asking the resolver, so check them here
             return Outcome(error="blocked: receiver address is not public")
+        task = self.deadlines.begin()
         try:
             async with self.session.post(
                 url,
@@ -170,17 +236,25 @@ class Sender:
                 **header_options(headers),
             ) as response:
                 raw = await response.content.read(RESPONSE_BODY_CAP)
-                return Outcome(
+                outcome = Outcome(
                     status=response.status,
                     headers=dict(response.headers.items()),
                     body=clean_text(raw),
                     duration_ms=(time.perf_counter() - started) * 1000,
                     retry_after=_retry_after(response.headers.get("Retry-After")),
                 )
-        except (asyncio.CancelledError, KeyboardInterrupt):
+        except asyncio.CancelledError:
+            if not self.deadlines.ended(task):
+                raise
+            return Outcome(error="timeout", duration_ms=(time.perf_counter() - started) * 1000)
+        except KeyboardInterrupt:
+            self.deadlines.ended(task)
             raise
         except BaseException as exc:
+            self.deadlines.ended(task)
             return Outcome(error=describe_error(exc), duration_ms=(time.perf_counter() - started) * 1000)
+        self.deadlines.ended(task)
+        return outcome
 
     async def close(self) -> None:
         """Close the pool."""
