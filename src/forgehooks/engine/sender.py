@@ -228,7 +228,9 @@ class Sender:
             return Outcome(error="blocked: receiver address is not public")
         task = self.deadlines.begin()
         try:
-            async with self.session.post(
+            # `async with await`: the response's own context, the same release, without the
+            # request context manager's __aenter__ coroutine alive as long as the request
+            async with await self.session.post(
                 url,
                 data=body,
                 allow_redirects=False,
