@@ -22,7 +22,7 @@ from forgehooks.core.hooks import Hook, expand_url
 from forgehooks.core.retry import RetryPolicy
 from forgehooks.core.wire import OutgoingRequest, WireFormat
 from forgehooks.engine import attempt_log, process_metrics
-from forgehooks.engine.attempts import Judged, judge, prepare, record_of
+from forgehooks.engine.attempts import Judged, Prepared, judge, prepare, record_of
 from forgehooks.engine.hosts import Admission, HostGate, receiver_host
 from forgehooks.engine.sender import Sender
 from forgehooks.store.database import Database
@@ -197,7 +197,25 @@ class Worker:
         gated = hook is not None
         while True:
             try:
-                await self._deliver(item, hook)
+                if hook is None:  # the hook is gone: the delivery is cancelled
+                    self._finish(_Finished(claimed=item, hook=None, record=None, succeeded=False))
+                else:
+                    # the send is awaited here, not in a coroutine of its own per delivery:
+                    # every frame of an open send stays alive as long as it is open
+                    started_at = utcnow()
+                    request: Prepared | None = None
+                    prepared = self._prepare(item, hook)
+                    if isinstance(prepared, Outcome):
+                        outcome = prepared
+                    else:
+                        try:
+                            outcome = await self.sender.send(
+                                prepared.url, prepared.headers, item.body, ssl_verify=hook.ssl_verify
+                            )
+                            request = prepared
+                        except Exception as exc:  # not network trouble: the sender never raises for that
+                            outcome = _internal_error(item, exc)
+                    self._conclude(item, hook, request, outcome, started_at)
             except BaseException:
                 waiting = self._after_send(host, gated)
                 if waiting is not None:  # it gets a task of its own
@@ -260,21 +278,22 @@ class Worker:
                 known.update(await HookRepository(conn, self.box).many(stale))
         return {i: known[i] for i in versions if i in known}
 
-    async def _deliver(self, claimed: Claimed, hook: Hook | None) -> None:
-        if hook is None:
-            self._finish(_Finished(claimed=claimed, hook=None, record=None, succeeded=False))
-            return
-        started_at = utcnow()
+    def _prepare(self, claimed: Claimed, hook: Hook) -> Prepared | Outcome:
+        """The request of this attempt, or the outcome of failing to prepare it."""
         try:
-            prepared = prepare(self.wires[claimed.dialect], hook, claimed)
-            request: OutgoingRequest | None = prepared
-            outcome = await self.sender.send(
-                prepared.url, prepared.headers, claimed.body, ssl_verify=hook.ssl_verify
-            )
+            return prepare(self.wires[claimed.dialect], hook, claimed)
         except Exception as exc:  # a face's renderer bug must not kill the worker
-            log.exception("preparing delivery %s failed", claimed.id)
-            request = None
-            outcome = Outcome(error=f"internal error preparing the request: {exc}")
+            return _internal_error(claimed, exc)
+
+    def _conclude(
+        self,
+        claimed: Claimed,
+        hook: Hook,
+        request: OutgoingRequest | None,
+        outcome: Outcome,
+        started_at: datetime,
+    ) -> None:
+        """Judge the outcome and buffer the attempt's record (no request: it failed unsent)."""
         process_metrics.attempts_of(outcome.verdict.value, claimed.dialect).inc()
         process_metrics.ATTEMPT_SECONDS.observe(outcome.duration_ms / 1000)
         judged = judge(self.options.retry, claimed.attempt_count + 1, outcome, utcnow())
@@ -340,6 +359,12 @@ class Worker:
                 log.info("expired %d held deliveries past retention", expired)
         except Exception:
             log.exception("maintenance failed")
+
+
+def _internal_error(claimed: Claimed, exc: Exception) -> Outcome:
+    """The failed outcome of an attempt that a bug (not the network) ended."""
+    log.exception("preparing delivery %s failed", claimed.id)
+    return Outcome(error=f"internal error preparing the request: {exc}")
 
 
 def hook_results(batch: list[_Finished]) -> list[HookResult]:
