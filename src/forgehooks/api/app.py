@@ -7,17 +7,45 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from starlette.routing import Match
+from starlette.types import Scope
 
 from forgehooks import console
 from forgehooks.api import errors, guards, health, metrics, native
 from forgehooks.api.faces import load_faces
 from forgehooks.api.middleware import EncodedSlashMiddleware
 from forgehooks.config import Settings
+from forgehooks.dialects.face import Face
 from forgehooks.services import alerts
 from forgehooks.services.runtime import Runtime
 
 log = logging.getLogger("forgehooks")
+
+
+class FaceRoutes(APIRouter):
+    """A face's routes behind a look at the path's start: a request for another face or the
+    console is not matched against each of them in turn (FastAPI matches every route's
+    pattern in order, and twice for the route found), about a tenth of a hook list's time."""
+
+    def __init__(self, face: Face) -> None:
+        super().__init__()
+        self.prefixes = face.prefixes
+        for route in face.router.routes:
+            path = getattr(route, "path", "")
+            if not path.startswith(self.prefixes):
+                raise ValueError(f"{path}: a route outside the face's prefixes {self.prefixes}")
+        self.include_router(face.router)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """No match at once for a path outside the face's prefixes."""
+        path: str = scope["path"]
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        if not path.startswith(self.prefixes):
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -59,7 +87,7 @@ def create_app(
     app.include_router(metrics.router)
     app.include_router(native.router)
     for face in faces:
-        app.include_router(face.router)
+        app.include_router(FaceRoutes(face))
     # after the faces: every API request is matched against the routes before its own, and
     # the console's (all under `/-/`, none in the OpenAPI document) need not be among them
     app.include_router(console.router)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.face import RuntimeDep
+from forgehooks.dialects.credentials import Credential, runtime_of
 from forgehooks.services import accounts
 
+X_AUTH_TOKEN = Credential("X-Auth-Token", "header")
+CREDENTIALS = (X_AUTH_TOKEN,)
 
-async def current_user(
-    rt: RuntimeDep, x_auth_token: Annotated[str | None, Header(alias="X-Auth-Token")] = None
-) -> User:
+
+async def current_user(request: Request) -> User:
     """The user of the `X-Auth-Token` header."""
-    return await accounts.authenticate(rt, x_auth_token or None)
+    return await accounts.authenticate(runtime_of(request), X_AUTH_TOKEN.read(request) or None)
 
 
 UserDep = Annotated[User, Depends(current_user)]

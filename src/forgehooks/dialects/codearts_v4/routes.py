@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.codearts_v4.auth import UserDep
+from forgehooks.dialects.codearts_v4.auth import CREDENTIALS, UserDep, current_user
 from forgehooks.dialects.codearts_v4.mapping import DIALECT, changes_of, spec_of
 from forgehooks.dialects.codearts_v4.paging import MAX_OFFSET, LimitQ, OffsetQ, set_total
 from forgehooks.dialects.codearts_v4.schemas import (
@@ -19,6 +19,7 @@ from forgehooks.dialects.codearts_v4.schemas import (
     WebhookLogOut,
     WebhookOut,
 )
+from forgehooks.dialects.credentials import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.services import deliveries, hooks, projects
 from forgehooks.services.runtime import Runtime
@@ -148,3 +149,6 @@ async def show_project_webhook_log(
     hook = await hooks.get_hook(rt, project, hook_id)
     detail = await deliveries.get_attempt(rt, project, hook.id, log_id)
     return WebhookLogDetailOut.of(detail.attempt, detail.delivery, detail.body)
+
+
+document(router, current_user, CREDENTIALS)

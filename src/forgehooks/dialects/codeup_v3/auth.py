@@ -5,30 +5,27 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import Depends, Header, Path, Query
+from fastapi import Depends, Path, Query, Request
 
 from forgehooks.core.errors import InvalidInput, NotFound
 from forgehooks.core.projects import Project, Role, User
+from forgehooks.dialects.credentials import Credential, runtime_of
 from forgehooks.dialects.face import RuntimeDep, bearer, first_present
 from forgehooks.services import accounts, projects
 
+ACCESS_TOKEN = Credential("AccessToken", "query", "个人访问令牌 (personal access token)")
+YUNXIAO_TOKEN = Credential("x-yunxiao-token", "header")
+AUTHORIZATION = Credential("authorization", "header")
+CREDENTIALS = (ACCESS_TOKEN, YUNXIAO_TOKEN, AUTHORIZATION)
 
-async def current_user(
-    rt: RuntimeDep,
-    access_token: Annotated[
-        str | None,
-        Query(alias="AccessToken", description="个人访问令牌 (personal access token)"),
-    ] = None,
-    yunxiao_token: Annotated[str | None, Header(alias="x-yunxiao-token")] = None,
-    authorization: Annotated[str | None, Header()] = None,
-) -> User:
+
+async def current_user(request: Request) -> User:
     """The token's user: `AccessToken` query, `x-yunxiao-token` header, or `Authorization: Bearer`.
 
     Alibaba Cloud's AK/SK signature (`Authorization: acs ...`) is not a credential here.
     """
-    return await accounts.authenticate(
-        rt, first_present([access_token, yunxiao_token, bearer(authorization)])
-    )
+    given = [ACCESS_TOKEN.read(request), YUNXIAO_TOKEN.read(request), bearer(AUTHORIZATION.read(request))]
+    return await accounts.authenticate(runtime_of(request), first_present(given))
 
 
 UserDep = Annotated[User, Depends(current_user)]

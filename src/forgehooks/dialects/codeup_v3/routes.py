@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from forgehooks.core.errors import InvalidInput
 from forgehooks.core.hooks import HookSpec
-from forgehooks.dialects.codeup_v3.auth import RepositoryDep, UserDep
+from forgehooks.dialects.codeup_v3.auth import CREDENTIALS, RepositoryDep, UserDep, current_user
 from forgehooks.dialects.codeup_v3.envelope import answer, new_request_id, wants_xml
 from forgehooks.dialects.codeup_v3.mapping import TEST_KINDS, changes_from_body, trigger_kind
 from forgehooks.dialects.codeup_v3.paging import WindowDep
@@ -25,6 +25,7 @@ from forgehooks.dialects.codeup_v3.schemas import (
     TestTrigger,
 )
 from forgehooks.dialects.codeup_v3.wire import DIALECT
+from forgehooks.dialects.credentials import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.services import events, hooks
 
@@ -144,3 +145,6 @@ async def test_webhook(
         Duration=round(outcome.duration_ms),
     )
     return answer(request, TestEnvelope(RequestId=new_request_id(), Result=result))
+
+
+document(router, current_user, CREDENTIALS)

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Query
+from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.face import RuntimeDep, bearer, first_present
+from forgehooks.dialects.credentials import Credential, runtime_of
+from forgehooks.dialects.face import bearer, first_present
 from forgehooks.services import accounts
 
+PRIVATE_TOKEN = Credential("PRIVATE-TOKEN", "header")
+AUTHORIZATION = Credential("authorization", "header")
+ACCESS_TOKEN = Credential("access_token", "query")
+CREDENTIALS = (ACCESS_TOKEN, PRIVATE_TOKEN, AUTHORIZATION)
 
-async def current_user(
-    rt: RuntimeDep,
-    private_token: Annotated[str | None, Header(alias="PRIVATE-TOKEN", include_in_schema=True)] = None,
-    authorization: Annotated[str | None, Header()] = None,
-    access_token: Annotated[str | None, Query()] = None,
-) -> User:
+
+async def current_user(request: Request) -> User:
     """The user of the first credential present; 401 when none or a bad one."""
-    return await accounts.authenticate(
-        rt, first_present([private_token, bearer(authorization), access_token])
-    )
+    given = [PRIVATE_TOKEN.read(request), bearer(AUTHORIZATION.read(request)), ACCESS_TOKEN.read(request)]
+    return await accounts.authenticate(runtime_of(request), first_present(given))
 
 
 UserDep = Annotated[User, Depends(current_user)]

@@ -12,8 +12,9 @@ from forgehooks.core.errors import InvalidInput, NotFound
 from forgehooks.core.hooks import Hook
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.core.statuses import CommitState, QualityInput, StatusReport
+from forgehooks.dialects.credentials import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
-from forgehooks.dialects.gitcode_v4.auth import UserDep
+from forgehooks.dialects.gitcode_v4.auth import CREDENTIALS, UserDep, current_user
 from forgehooks.dialects.gitcode_v4.errors import unprocessable
 from forgehooks.dialects.gitcode_v4.mapping import TEST_TRIGGERS, changes_of, quality_results, spec_of
 from forgehooks.dialects.gitcode_v4.paging import PageDep, add_headers
@@ -238,3 +239,6 @@ async def list_quality_reports(rt: RuntimeDep, user: UserDep, project_id: str, s
     """Every stage's latest quality report of a commit."""
     project = await _project(rt, user, project_id, Role.REPORTER)
     return [quality_out(r) for r in await statuses.list_quality_reports(rt, project, sha)]
+
+
+document(router, current_user, CREDENTIALS)

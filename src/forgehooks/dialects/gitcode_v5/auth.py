@@ -5,27 +5,30 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import Depends, Header, Query
+from fastapi import Depends, Request
 
 from forgehooks.core.projects import Project, Role, User
+from forgehooks.dialects.credentials import Credential, runtime_of
 from forgehooks.dialects.face import RuntimeDep, bearer, first_present
 from forgehooks.dialects.gitcode_v5.parameters import ParamsDep
 from forgehooks.services import accounts, projects
 
+ACCESS_TOKEN = Credential("access_token", "query", "personal access token")
+AUTHORIZATION = Credential("authorization", "header")
+PRIVATE_TOKEN = Credential("PRIVATE-TOKEN", "header")
+CREDENTIALS = (ACCESS_TOKEN, AUTHORIZATION, PRIVATE_TOKEN)
 
-async def current_user(
-    rt: RuntimeDep,
-    params: ParamsDep,
-    access_token: Annotated[str | None, Query(description="personal access token")] = None,
-    authorization: Annotated[str | None, Header()] = None,
-    private_token: Annotated[str | None, Header(alias="PRIVATE-TOKEN")] = None,
-) -> User:
+
+async def current_user(request: Request, params: ParamsDep) -> User:
     """The token's user, from `access_token` (query or form/JSON field) or either header."""
-    given = params.get("access_token")
-    body_token = given if isinstance(given, str) else None
-    return await accounts.authenticate(
-        rt, first_present([access_token, body_token, bearer(authorization), private_token])
-    )
+    in_body = params.get("access_token")
+    given = [
+        ACCESS_TOKEN.read(request),
+        in_body if isinstance(in_body, str) else None,
+        bearer(AUTHORIZATION.read(request)),
+        PRIVATE_TOKEN.read(request),
+    ]
+    return await accounts.authenticate(runtime_of(request), first_present(given))
 
 
 UserDep = Annotated[User, Depends(current_user)]

@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from forgehooks.dialects.credentials import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.dialects.gitcode_v5 import paging
-from forgehooks.dialects.gitcode_v5.auth import RepositoryDep, UserDep
+from forgehooks.dialects.gitcode_v5.auth import CREDENTIALS, RepositoryDep, UserDep, current_user
 from forgehooks.dialects.gitcode_v5.errors import unusable_values
 from forgehooks.dialects.gitcode_v5.mapping import DIALECT, changes_of, sample_kind_of, spec_of
 from forgehooks.dialects.gitcode_v5.parameters import ParamsDep, hook_id_of
@@ -87,3 +88,6 @@ async def test_hook(rt: RuntimeDep, repository: RepositoryDep, user: UserDep, id
     hook = await hooks.get_hook(rt, repository, hook_id_of(id))
     await hooks.test_hook(rt, repository, hook, sample_kind_of(hook), events.actor_of(user))
     return Response(status_code=204)
+
+
+document(router, current_user, CREDENTIALS)

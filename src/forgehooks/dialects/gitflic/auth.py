@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.face import RuntimeDep, bearer
+from forgehooks.dialects.credentials import Credential, runtime_of
+from forgehooks.dialects.face import bearer
 from forgehooks.services import accounts
 
+AUTHORIZATION = Credential(
+    "authorization", "header", "`token <personal access token>` as GitFlic's API expects"
+)
+CREDENTIALS = (AUTHORIZATION,)
 
-async def current_user(
-    rt: RuntimeDep,
-    authorization: Annotated[
-        str | None, Header(description="`token <personal access token>` as GitFlic's API expects")
-    ] = None,
-) -> User:
+
+async def current_user(request: Request) -> User:
     """The caller named by the Authorization header; Unauthenticated otherwise."""
-    return await accounts.authenticate(rt, bearer(authorization))
+    return await accounts.authenticate(runtime_of(request), bearer(AUTHORIZATION.read(request)))
 
 
 UserDep = Annotated[User, Depends(current_user)]

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Response
 from forgehooks.core.errors import NotFound
 from forgehooks.core.hooks import Hook
 from forgehooks.core.projects import Project, Role, User
+from forgehooks.dialects.credentials import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
-from forgehooks.dialects.gitflic.auth import UserDep
+from forgehooks.dialects.gitflic.auth import CREDENTIALS, UserDep, current_user
 from forgehooks.dialects.gitflic.mapping import DIALECT, changes_from, spec_from
 from forgehooks.dialects.gitflic.paging import PageQ, SizeQ, page_info, page_request
 from forgehooks.dialects.gitflic.schemas import ErrorBody, Webhook, WebhookIn, WebhookPage, WebhookUpdate
@@ -97,3 +98,6 @@ async def delete_webhook(
     project = await administered(rt, user, ownerAlias, projectAlias)
     await hooks.delete_hook(rt, project, await webhook(rt, project, id))
     return Response(status_code=200)
+
+
+document(router, current_user, CREDENTIALS)
