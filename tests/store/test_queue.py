@@ -70,6 +70,24 @@ async def test_a_claim_leases_oldest_first_and_hides_them(runtime: Runtime, seed
     assert await claim(runtime.db, 10) == []
 
 
+async def test_the_deliveries_of_one_event_share_its_body_and_names_in_memory(
+    runtime: Runtime, seed: Seed
+) -> None:
+    # a worker keeps each claimed delivery until its send ends: 10,000 of them in flight
+    # must not each carry their own copy of what their event's other deliveries carry
+    for n in range(3):
+        await add_hook(runtime, seed, f"http://127.0.0.1:9/{n}")
+    await publish_pushes(runtime, seed, 2)
+    claimed = await claim(runtime.db, 10)
+    assert len(claimed) == 6
+    for event_id in {c.event_id for c in claimed}:
+        first, *others = [c for c in claimed if c.event_id == event_id]
+        assert len(others) == 2
+        for other in others:
+            assert other.body is first.body and other.event_id is first.event_id
+            assert other.event_kind is first.event_kind and other.dialect is first.dialect
+
+
 async def test_an_expired_lease_returns_the_delivery_and_the_old_lease_cannot_record(
     runtime: Runtime, seed: Seed
 ) -> None:

@@ -7,6 +7,7 @@ worker whose lease expired cannot overwrite a newer claim, because records match
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -113,17 +114,20 @@ async def claim_due(
     rows = await db.rows(statement, values)
     if not rows:
         return []
-    content = await _bodies(db, list({r[6] for r in rows}))
+    content = {i: bytes(body) for i, body in (await _bodies(db, list({r[6] for r in rows}))).items()}
+    # a claimed delivery is kept until its send ends: the deliveries of one event share its
+    # body, event id, kind and dialect, not a copy each from their own row
+    shared = sys.intern
     return [
         Claimed(
             id=r[0],
             hook_id=r[1],
-            event_id=r[2],
-            event_kind=r[3],
-            dialect=r[4],
+            event_id=shared(r[2]),
+            event_kind=shared(r[3]),
+            dialect=shared(r[4]),
             attempt_count=r[5],
             lease_token=token,
-            body=bytes(content[r[6]]),
+            body=content[r[6]],
         )
         for r in rows
     ]
