@@ -16,34 +16,31 @@ from forgehooks.api import errors, guards, health, metrics, native
 from forgehooks.api.faces import load_faces
 from forgehooks.api.middleware import EncodedSlashMiddleware
 from forgehooks.config import Settings
-from forgehooks.dialects.face import Face
 from forgehooks.services import alerts
 from forgehooks.services.runtime import Runtime
 
 log = logging.getLogger("forgehooks")
 
 
-class FaceRoutes(APIRouter):
-    """A face's routes behind a look at the path's start: a request for another face or the
-    console is not matched against each of them in turn (FastAPI matches every route's
-    pattern in order, and twice for the route found), about a tenth of a hook list's time."""
+class Routes(APIRouter):
+    """A router's routes behind a look at the path's start: a request is not matched against
+    the pattern of each route of a router none of whose paths can match it (FastAPI tries
+    every route of every router in turn, and those of the router found twice), about a
+    tenth of a hook list's time. The starts are each route's path up to its first parameter.
+    """
 
-    def __init__(self, face: Face) -> None:
+    def __init__(self, router: APIRouter) -> None:
         super().__init__()
-        self.prefixes = face.prefixes
-        for route in face.router.routes:
-            path = getattr(route, "path", "")
-            if not path.startswith(self.prefixes):
-                raise ValueError(f"{path}: a route outside the face's prefixes {self.prefixes}")
-        self.include_router(face.router)
+        self.starts = tuple({getattr(r, "path", "").split("{", 1)[0] for r in router.routes})
+        self.include_router(router)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        """No match at once for a path outside the face's prefixes."""
+        """No match at once for a path outside the router's starts."""
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :]
-        if not path.startswith(self.prefixes):
+        if not path.startswith(self.starts):
             return Match.NONE, {}
         return super().matches(scope)
 
@@ -83,14 +80,14 @@ def create_app(
     )
     app.state.runtime = rt
     app.state.faces = faces
-    app.include_router(health.router)
-    app.include_router(metrics.router)
-    app.include_router(native.router)
+    app.include_router(Routes(health.router))
+    app.include_router(Routes(metrics.router))
+    app.include_router(Routes(native.router))
     for face in faces:
-        app.include_router(FaceRoutes(face))
+        app.include_router(Routes(face.router))
     # after the faces: every API request is matched against the routes before its own, and
     # the console's (all under `/-/`, none in the OpenAPI document) need not be among them
-    app.include_router(console.router)
+    app.include_router(Routes(console.router))
     renderers = [(prefix, face.render_error) for face in faces for prefix in face.prefixes]
     renderers.append((native.PREFIX, errors.native_error))
     render = errors.install(app, renderers)
