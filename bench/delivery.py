@@ -543,12 +543,52 @@ async def hard_receivers_run(
     return {"rate": rate, "healthy_done": done, "expected": expected, "silent_attempted": timeouts}
 
 
+class Holding(asyncio.Protocol):
+    """Reads a request and never answers; counted once its first bytes came, not at connect:
+    a process measured holding `target` requests has written them all, not just connected."""
+
+    def __init__(
+        self, opened: list[asyncio.BaseTransport], held: list[int], enough: asyncio.Event, target: int
+    ) -> None:
+        self.opened, self.held, self.enough, self.target = opened, held, enough, target
+        self.counted = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.opened.append(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if not self.counted:
+            self.counted = True
+            self.held[0] += 1
+            if self.held[0] >= self.target:
+                self.enough.set()
+
+
+@contextlib.asynccontextmanager
+async def holding_receiver(target: int) -> AsyncIterator[tuple[str, list[int], asyncio.Event]]:
+    """A receiver that never answers; yields (url, [requests held], set once `target` arrived)."""
+    opened: list[asyncio.BaseTransport] = []
+    held = [0]
+    enough = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: Holding(opened, held, enough, target), "127.0.0.1", 0, backlog=4096
+    )
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/hook", held, enough
+    finally:
+        server.close()
+        for transport in opened:
+            transport.close()
+
+
 async def worker_memory(in_flight: int, hook_count: int = 10) -> tuple[float, int]:
     """Peak RSS (MB) of a worker process holding `in_flight` sends open at once (PostgreSQL)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     try:
-        async with silent_receiver(in_flight) as (url, opened, enough), store("postgres") as (rt, settings):
+        async with holding_receiver(in_flight) as (url, held, enough), store("postgres") as (rt, settings):
             user, project, _ = await seeded(rt, [url] * hook_count)
             await publish_many(rt, user, project, in_flight // hook_count, 4)
             [process] = worker_processes(
@@ -567,7 +607,7 @@ async def worker_memory(in_flight: int, hook_count: int = 10) -> tuple[float, in
             finally:
                 process.kill()
                 await asyncio.to_thread(process.wait, 10)
-            return peak, len(opened)
+            return peak, held[0]
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
@@ -577,7 +617,7 @@ async def bare_memory(in_flight: int) -> tuple[float, int]:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     try:
-        async with silent_receiver(in_flight) as (url, opened, enough):
+        async with holding_receiver(in_flight) as (url, held, enough):
             holder = ROOT / "bench" / "bare_holder.py"
             command = [sys.executable, str(holder), url, str(in_flight)]
             process = await asyncio.to_thread(subprocess.Popen, command)
@@ -585,7 +625,7 @@ async def bare_memory(in_flight: int) -> tuple[float, int]:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(enough.wait(), 120)
                 await asyncio.sleep(1)
-                return _peak_mb(process.pid), len(opened)
+                return _peak_mb(process.pid), held[0]
             finally:
                 process.kill()
                 await asyncio.to_thread(process.wait, 10)
