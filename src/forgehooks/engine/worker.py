@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import sys
 from collections.abc import Mapping
@@ -90,6 +91,10 @@ class Worker:
         self._room = asyncio.Event()  # set when claiming more could start new sends
         self._room_threshold = max(1, min(options.claim_batch, options.concurrency) // 4)
         self._inflight: set[asyncio.Task[None]] = set()
+        # a slot's end only leaves `_inflight`: one callback and one (empty) context for every
+        # slot of this worker's loop, not a bound method and a copy of the context each
+        self._slot_ended = self._inflight.discard
+        self._slot_context = contextvars.Context()
         self._slots = 0  # sends in flight (a slot's task may still be ending: not len(_inflight))
         # a claimed delivery waits at most 4 send rounds of its host, well within its lease
         line = min(options.claim_batch, 4 * sender.per_host_limit)
@@ -189,7 +194,7 @@ class Worker:
         self._take_slot(+1)
         task = asyncio.create_task(self._send_slot(host, item, hook))
         self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
+        task.add_done_callback(self._slot_ended, context=self._slot_context)
 
     async def _send_slot(self, host: str, item: Claimed, hook: Hook | None) -> None:
         """One send slot of `host`: deliver, then go on with whatever waits in its line (one
