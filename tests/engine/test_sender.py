@@ -55,6 +55,15 @@ async def test_each_send_times_out_at_its_own_deadline_and_its_task_goes_on(send
         assert error == "timeout" and 1.9 < took < 2.5, (error, took)
 
 
+async def test_a_total_timeout_of_zero_is_none(receiver: Receiver) -> None:
+    sender = Sender(allow_local=True, total_timeout=0)
+    try:
+        outcome = await sender.send(receiver.url, {}, b"{}", ssl_verify=True)
+    finally:
+        await sender.close()
+    assert outcome.status == 200, outcome.error
+
+
 async def test_a_send_cancelled_from_outside_stays_cancelled(sender: Sender) -> None:
     async with hostile.serving(hostile.silence) as url:
         send = asyncio.create_task(sender.send(url, {}, b"{}", ssl_verify=True))

@@ -137,6 +137,8 @@ class Deadlines:
         loop = asyncio.get_running_loop()
         task = asyncio.current_task(loop)
         assert task is not None, "a send runs in a task"
+        if self.timeout <= 0:  # no total timeout, as aiohttp reads 0
+            return task
         if loop is not self._loop:  # a new loop (tests): the old one's timer went with it
             self._loop, self._timer = loop, None
             self._open.clear()
