@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.credentials import Credential, runtime_of
+from forgehooks.dialects.direct import Credential, runtime_of
 from forgehooks.services import accounts
 
 X_AUTH_TOKEN = Credential("X-Auth-Token", "header")

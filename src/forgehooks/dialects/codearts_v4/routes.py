@@ -11,7 +11,7 @@ from forgehooks.core.clock import as_utc
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.dialects.codearts_v4.auth import CREDENTIALS, UserDep, current_user
 from forgehooks.dialects.codearts_v4.mapping import DIALECT, changes_of, spec_of
-from forgehooks.dialects.codearts_v4.paging import MAX_OFFSET, LimitQ, OffsetQ, set_total
+from forgehooks.dialects.codearts_v4.paging import MAX_OFFSET, PAGING, WindowDep, set_total, window
 from forgehooks.dialects.codearts_v4.schemas import (
     ErrorOut,
     WebhookIn,
@@ -19,7 +19,7 @@ from forgehooks.dialects.codearts_v4.schemas import (
     WebhookLogOut,
     WebhookOut,
 )
-from forgehooks.dialects.credentials import document
+from forgehooks.dialects.direct import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.services import deliveries, hooks, projects
 from forgehooks.services.runtime import Runtime
@@ -55,11 +55,11 @@ async def list_project_webhooks(
     rt: RuntimeDep,
     user: UserDep,
     project_id: ProjectIdP,
-    offset: OffsetQ = 0,
-    limit: LimitQ = 20,
+    paged: WindowDep,
 ) -> Response:
     """The project's webhooks (made through any face); the total in `X-Total`."""
     project = await _project(rt, user, project_id)
+    offset, limit = paged
     page, total = await hooks.list_hooks(rt, project, offset=offset, limit=limit)
     response = SHOWN.response(page)
     set_total(response, total)
@@ -111,8 +111,7 @@ async def list_project_webhook_logs(
     project_id: ProjectIdP,
     hook_id: HookIdP,
     response: Response,
-    offset: OffsetQ = 0,
-    limit: LimitQ = 20,
+    paged: WindowDep,
     repository_id: Annotated[int | None, Query(ge=1, le=MAX_OFFSET, description="Repository ID.")] = None,
     uuid: Annotated[
         str | None, Query(min_length=1, max_length=100, description="The uuid of a request body.")
@@ -123,6 +122,7 @@ async def list_project_webhook_logs(
     """The requests a hook sent, newest first; the total in `X-Total`."""
     project = await _project(rt, user, project_id)
     hook = await hooks.get_hook(rt, project, hook_id)
+    offset, limit = paged
     if repository_id is not None and repository_id != project.id:
         set_total(response, 0)
         return []
@@ -152,3 +152,4 @@ async def show_project_webhook_log(
 
 
 document(router, current_user, CREDENTIALS)
+document(router, window, PAGING)

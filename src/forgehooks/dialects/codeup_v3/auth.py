@@ -9,7 +9,7 @@ from fastapi import Depends, Path, Query, Request
 
 from forgehooks.core.errors import InvalidInput, NotFound
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.credentials import Credential, runtime_of
+from forgehooks.dialects.direct import Credential, runtime_of
 from forgehooks.dialects.face import RuntimeDep, bearer, first_present
 from forgehooks.services import accounts, projects
 

@@ -12,7 +12,7 @@ from forgehooks.core.hooks import HookSpec
 from forgehooks.dialects.codeup_v3.auth import CREDENTIALS, RepositoryDep, UserDep, current_user
 from forgehooks.dialects.codeup_v3.envelope import answer, new_request_id, wants_xml
 from forgehooks.dialects.codeup_v3.mapping import TEST_KINDS, changes_from_body, trigger_kind
-from forgehooks.dialects.codeup_v3.paging import WindowDep
+from forgehooks.dialects.codeup_v3.paging import WINDOW, WindowDep, window
 from forgehooks.dialects.codeup_v3.schemas import (
     ErrorEnvelope,
     HookCreate,
@@ -25,7 +25,7 @@ from forgehooks.dialects.codeup_v3.schemas import (
     TestTrigger,
 )
 from forgehooks.dialects.codeup_v3.wire import DIALECT
-from forgehooks.dialects.credentials import document
+from forgehooks.dialects.direct import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.services import events, hooks
 
@@ -148,3 +148,4 @@ async def test_webhook(
 
 
 document(router, current_user, CREDENTIALS)
+document(router, window, WINDOW)

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Request, Response
+
+from forgehooks.dialects.direct import Number
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -27,11 +29,14 @@ class Page:
         return (self.number - 1) * self.size
 
 
-async def page_of(
-    page: Annotated[int, Query(description="page number, from 1")] = 1,
-    per_page: Annotated[int, Query(description="items per page, at most 100")] = DEFAULT_PER_PAGE,
-) -> Page:
+PAGE = Number("page", 1, description="page number, from 1")
+PER_PAGE = Number("per_page", DEFAULT_PER_PAGE, description="items per page, at most 100")
+PAGING = (PAGE, PER_PAGE)
+
+
+async def page_of(request: Request) -> Page:
     """The page a request asks for (a coroutine: FastAPI runs plain functions in a thread)."""
+    page, per_page = PAGE.read_int(request), PER_PAGE.read_int(request)
     return Page(number=max(page, 1), size=min(max(per_page, 1), MAX_PER_PAGE))
 
 

@@ -12,12 +12,12 @@ from forgehooks.core.errors import InvalidInput, NotFound
 from forgehooks.core.hooks import Hook
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.core.statuses import CommitState, QualityInput, StatusReport
-from forgehooks.dialects.credentials import document
+from forgehooks.dialects.direct import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.dialects.gitcode_v4.auth import CREDENTIALS, UserDep, current_user
 from forgehooks.dialects.gitcode_v4.errors import unprocessable
 from forgehooks.dialects.gitcode_v4.mapping import TEST_TRIGGERS, changes_of, quality_results, spec_of
-from forgehooks.dialects.gitcode_v4.paging import PageDep, add_headers
+from forgehooks.dialects.gitcode_v4.paging import PAGING, PageDep, add_headers, page_of
 from forgehooks.dialects.gitcode_v4.schemas import (
     HookCreate,
     HookIn,
@@ -242,3 +242,4 @@ async def list_quality_reports(rt: RuntimeDep, user: UserDep, project_id: str, s
 
 
 document(router, current_user, CREDENTIALS)
+document(router, page_of, PAGING)

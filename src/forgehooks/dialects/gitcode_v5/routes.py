@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from forgehooks.dialects.credentials import document
+from forgehooks.dialects.direct import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.dialects.gitcode_v5 import paging
 from forgehooks.dialects.gitcode_v5.auth import CREDENTIALS, RepositoryDep, UserDep, current_user
@@ -24,14 +24,9 @@ SHOWN = ShownHooks(HookOut.of)
 
 
 @router.get("", response_model=list[HookOut], summary="List WebHooks of a Repository")
-async def list_hooks(
-    rt: RuntimeDep,
-    repository: RepositoryDep,
-    page: paging.PageQ = 1,
-    per_page: paging.PerPageQ = paging.DEFAULT_PER_PAGE,
-) -> Response:
+async def list_hooks(rt: RuntimeDep, repository: RepositoryDep, paged: paging.WindowDep) -> Response:
     """A page of the repository's hooks, whichever face made them."""
-    offset, limit = paging.window(page, per_page)
+    offset, limit = paged
     found, total = await hooks.list_hooks(rt, repository, offset=offset, limit=limit)
     return SHOWN.response(found, headers=paging.total_headers(total, limit))
 
@@ -91,3 +86,4 @@ async def test_hook(rt: RuntimeDep, repository: RepositoryDep, user: UserDep, id
 
 
 document(router, current_user, CREDENTIALS)
+document(router, paging.window, paging.PAGING)

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Response
 from forgehooks.core.errors import NotFound
 from forgehooks.core.hooks import Hook
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.credentials import document
+from forgehooks.dialects.direct import document
 from forgehooks.dialects.face import RuntimeDep, ShownHooks
 from forgehooks.dialects.gitflic.auth import CREDENTIALS, UserDep, current_user
 from forgehooks.dialects.gitflic.mapping import DIALECT, changes_from, spec_from
-from forgehooks.dialects.gitflic.paging import PageQ, SizeQ, page_info, page_request
+from forgehooks.dialects.gitflic.paging import PAGING, PageRequestDep, page_info, requested_page
 from forgehooks.dialects.gitflic.schemas import ErrorBody, Webhook, WebhookIn, WebhookPage, WebhookUpdate
 from forgehooks.services import hooks, projects
 from forgehooks.services.runtime import Runtime
@@ -51,11 +51,10 @@ async def webhook(rt: Runtime, project: Project, hook_id: str) -> Hook:
 
 @router.get(BASE, response_model=WebhookPage, summary="Просмотр вебхуков проекта")
 async def list_webhooks(
-    rt: RuntimeDep, user: UserDep, ownerAlias: str, projectAlias: str, page: PageQ = 0, size: SizeQ = 10
+    rt: RuntimeDep, user: UserDep, ownerAlias: str, projectAlias: str, request: PageRequestDep
 ) -> Response:
     """A page of the project's webhooks, whichever API made them."""
     project = await administered(rt, user, ownerAlias, projectAlias)
-    request = page_request(page, size)
     found, total = await hooks.list_hooks(rt, project, offset=request.offset, limit=request.size)
     empty = WebhookPage.model_validate({"_embedded": {"webhookList": []}, "page": page_info(request, total)})
     body = SHOWN.within(empty, "webhookList", found, lambda hook: Webhook.of(hook, project.uuid))
@@ -101,3 +100,4 @@ async def delete_webhook(
 
 
 document(router, current_user, CREDENTIALS)
+document(router, requested_page, PAGING)
