@@ -41,6 +41,7 @@ from forgehooks.store.queue import (
     record_hook_results,
 )
 from forgehooks.store.secrets import SecretBox
+from forgehooks.store.wakeups import listen_due
 
 log = logging.getLogger("forgehooks.worker")
 
@@ -117,9 +118,11 @@ class Worker:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set, then drain and flush."""
         recorder = asyncio.create_task(self._record_loop(stop))
+        listener = asyncio.create_task(listen_due(self.db, self.wake.set, stop))  # PostgreSQL
         try:
             await self._claim_loop(stop)
         finally:
+            listener.cancel()
             waiting = [item for item, _ in self._gate.take_waiting()]
             if waiting:
                 with contextlib.suppress(Exception):
@@ -129,7 +132,7 @@ class Worker:
                 for task in pending:
                     task.cancel()
             recorder.cancel()
-            await asyncio.gather(recorder, return_exceptions=True)
+            await asyncio.gather(recorder, listener, return_exceptions=True)
             await self.flush()
 
     async def _claim_loop(self, stop: asyncio.Event) -> None:

@@ -14,6 +14,7 @@ from forgehooks.core.ids import new_uuid
 from forgehooks.core.projects import Project, User
 from forgehooks.engine.fanout import plan
 from forgehooks.services.runtime import Runtime
+from forgehooks.store import wakeups
 from forgehooks.store.events import EventRepository
 
 
@@ -64,6 +65,8 @@ async def publish(rt: Runtime, event: Event) -> Published:
         for row in fanout.deliveries:
             row["body_id"] = body_ids[row["dialect"]]
         await events.insert_deliveries(fanout.deliveries)
+        if fanout.deliveries:
+            await wakeups.notify_due(rt.db, conn)  # workers of other processes, at commit
     if fanout.deliveries:
         rt.wake_workers()
     return Published(event_id=event.id, deliveries=len(fanout.deliveries))
