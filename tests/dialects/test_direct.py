@@ -15,11 +15,11 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from forgehooks.dialects.direct import Credential, Number, document
+from forgehooks.dialects.direct import Number, Text, document
 
 SIZE = Number("per_page", 20, ge=1, le=100, description="items per page")
 PAGE = Number("Page", None, ge=1, le=1000)
-TOKEN = Credential("PRIVATE-TOKEN", "header", "a token")
+TOKEN = Text("PRIVATE-TOKEN", "header", "a token")
 
 
 async def direct(request: Request) -> dict[str, Any]:

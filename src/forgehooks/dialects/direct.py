@@ -3,7 +3,7 @@
 FastAPI handles every declared header or query parameter on each request in about 20 µs
 of Python apiece (FastAPI 0.165, measured in-process): for a hook list's three credential
 places and two to four paging numbers, a third of its time. A face declares those as
-`Credential`s and `Number`s instead; its dependency reads them from the request, and
+`Text`s and `Number`s instead; its dependency reads them from the request, and
 `document` shows them in the OpenAPI of every route that depends on it, in the shape
 FastAPI gives the same parameter. A bad number raises the `RequestValidationError` FastAPI
 would raise (same error type, message and location), which each face renders in its shape.
@@ -25,8 +25,8 @@ from forgehooks.services.runtime import Runtime
 
 
 @dataclass(frozen=True, slots=True)
-class Credential:
-    """One place a token may come in: a header (any case) or a query parameter."""
+class Text:
+    """An optional string in a header (any case) or the query, such as a token."""
 
     name: str
     where: Literal["header", "query"]

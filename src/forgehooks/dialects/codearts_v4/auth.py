@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.direct import Credential, runtime_of
+from forgehooks.dialects.direct import Text, runtime_of
 from forgehooks.services import accounts
 
-X_AUTH_TOKEN = Credential("X-Auth-Token", "header")
+X_AUTH_TOKEN = Text("X-Auth-Token", "header")
 CREDENTIALS = (X_AUTH_TOKEN,)
 
 

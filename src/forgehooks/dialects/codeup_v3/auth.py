@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import unquote
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Request
 
 from forgehooks.core.errors import InvalidInput, NotFound
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.direct import Credential, runtime_of
-from forgehooks.dialects.face import RuntimeDep, bearer, first_present
+from forgehooks.dialects.direct import Text, runtime_of
+from forgehooks.dialects.face import bearer, first_present
 from forgehooks.services import accounts, projects
 
-ACCESS_TOKEN = Credential("AccessToken", "query", "个人访问令牌 (personal access token)")
-YUNXIAO_TOKEN = Credential("x-yunxiao-token", "header")
-AUTHORIZATION = Credential("authorization", "header")
+ACCESS_TOKEN = Text("AccessToken", "query", "个人访问令牌 (personal access token)")
+YUNXIAO_TOKEN = Text("x-yunxiao-token", "header")
+AUTHORIZATION = Text("authorization", "header")
 CREDENTIALS = (ACCESS_TOKEN, YUNXIAO_TOKEN, AUTHORIZATION)
 
 
@@ -31,19 +31,20 @@ async def current_user(request: Request) -> User:
 UserDep = Annotated[User, Depends(current_user)]
 
 
+ORGANIZATION_ID = Text("OrganizationId", "query", "企业标识 (organization id)")
+
+
 async def repository(
-    rt: RuntimeDep,
+    request: Request,
     user: UserDep,
     project_id: Annotated[str, Path(alias="ProjectId", description="代码库ID (repository id)")],
-    organization_id: Annotated[
-        str | None, Query(alias="OrganizationId", description="企业标识 (organization id)")
-    ] = None,
 ) -> Project:
     """The repository the caller maintains; a wrong OrganizationId hides it like an unknown one.
 
     A repository without an organization accepts any OrganizationId.
     """
-    project = await projects.access(rt, user, unquote(project_id), Role.MAINTAINER)
+    organization_id = ORGANIZATION_ID.read(request)
+    project = await projects.access(runtime_of(request), user, unquote(project_id), Role.MAINTAINER)
     if project.organization_id and not organization_id:
         raise InvalidInput("OrganizationId", "is required")
     if project.organization_id and organization_id != project.organization_id:

@@ -9,7 +9,14 @@ from fastapi.responses import Response
 
 from forgehooks.core.errors import InvalidInput
 from forgehooks.core.hooks import HookSpec
-from forgehooks.dialects.codeup_v3.auth import CREDENTIALS, RepositoryDep, UserDep, current_user
+from forgehooks.dialects.codeup_v3.auth import (
+    CREDENTIALS,
+    ORGANIZATION_ID,
+    RepositoryDep,
+    UserDep,
+    current_user,
+    repository,
+)
 from forgehooks.dialects.codeup_v3.envelope import answer, new_request_id, wants_xml
 from forgehooks.dialects.codeup_v3.mapping import TEST_KINDS, changes_from_body, trigger_kind
 from forgehooks.dialects.codeup_v3.paging import WINDOW, WindowDep, window
@@ -149,3 +156,4 @@ async def test_webhook(
 
 document(router, current_user, CREDENTIALS)
 document(router, window, WINDOW)
+document(router, repository, [ORGANIZATION_ID])

@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.direct import Credential, runtime_of
+from forgehooks.dialects.direct import Text, runtime_of
 from forgehooks.dialects.face import bearer, first_present
 from forgehooks.services import accounts
 
-PRIVATE_TOKEN = Credential("PRIVATE-TOKEN", "header")
-AUTHORIZATION = Credential("authorization", "header")
-ACCESS_TOKEN = Credential("access_token", "query")
+PRIVATE_TOKEN = Text("PRIVATE-TOKEN", "header")
+AUTHORIZATION = Text("authorization", "header")
+ACCESS_TOKEN = Text("access_token", "query")
 CREDENTIALS = (ACCESS_TOKEN, PRIVATE_TOKEN, AUTHORIZATION)
 
 

@@ -8,14 +8,14 @@ from urllib.parse import unquote
 from fastapi import Depends, Request
 
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.direct import Credential, runtime_of
+from forgehooks.dialects.direct import Text, runtime_of
 from forgehooks.dialects.face import RuntimeDep, bearer, first_present
 from forgehooks.dialects.gitcode_v5.parameters import ParamsDep
 from forgehooks.services import accounts, projects
 
-ACCESS_TOKEN = Credential("access_token", "query", "personal access token")
-AUTHORIZATION = Credential("authorization", "header")
-PRIVATE_TOKEN = Credential("PRIVATE-TOKEN", "header")
+ACCESS_TOKEN = Text("access_token", "query", "personal access token")
+AUTHORIZATION = Text("authorization", "header")
+PRIVATE_TOKEN = Text("PRIVATE-TOKEN", "header")
 CREDENTIALS = (ACCESS_TOKEN, AUTHORIZATION, PRIVATE_TOKEN)
 
 

@@ -7,13 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.direct import Credential, runtime_of
+from forgehooks.dialects.direct import Text, runtime_of
 from forgehooks.dialects.face import bearer
 from forgehooks.services import accounts
 
-AUTHORIZATION = Credential(
-    "authorization", "header", "`token <personal access token>` as GitFlic's API expects"
-)
+AUTHORIZATION = Text("authorization", "header", "`token <personal access token>` as GitFlic's API expects")
 CREDENTIALS = (AUTHORIZATION,)
 
 
