@@ -2,15 +2,20 @@
 
 The old rows are finished deliveries (state succeeded, spread over the last weeks) of the
 same hooks, bulk-inserted: INSERT ... SELECT generate_series on PostgreSQL, executemany in
-batches on SQLite. Then the same durable run as the throughput benchmark is measured.
+batches on SQLite. Both databases are kept open and the same durable run as the throughput
+benchmark is measured on each in turn, several rounds; the medians are compared.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+import statistics
 import time
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -18,8 +23,11 @@ import asyncpg
 from delivery import PG_DSN, delivering, drained, publish_many, publish_one, recorded_rate, seeded, store
 from sqlalchemy import select
 
+from forgehooks.config import Settings
 from forgehooks.core.clock import utcnow
-from forgehooks.store.tables import bodies
+from forgehooks.core.projects import Project, User
+from forgehooks.services.runtime import Runtime
+from forgehooks.store.tables import bodies, deliveries
 
 BATCH = 50_000
 
@@ -89,10 +97,31 @@ def prefill_sqlite(
         conn.close()
 
 
-async def run(
-    url: str, backend: str, workers: int, prefill: int, events: int, hook_count: int
-) -> dict[str, Any]:
-    """Deliveries/s of `events` x `hook_count` after `prefill` old rows (and how long the fill took)."""
+@dataclass
+class Log:
+    """One benchmark database, its hooks seeded: an empty delivery log or a prefilled one."""
+
+    rt: Runtime
+    settings: Settings
+    user: User
+    project: Project
+    backend: str
+    workers: int
+    fill_seconds: float
+
+    async def round(self, events: int) -> float:
+        """Deliveries/s of one durable run of `events` x the hooks (this round's deliveries only)."""
+        started = utcnow()
+        await publish_many(self.rt, self.user, self.project, events, 4 if self.backend == "postgres" else 1)
+        async with delivering(self.rt, self.settings, self.workers):
+            if not await drained(self.rt, 300):
+                raise RuntimeError("a growth round was not delivered within 300 s")
+        return (await recorded_rate(self.rt, deliveries.c.created_at >= started))[0]
+
+
+@contextlib.asynccontextmanager
+async def log(url: str, backend: str, workers: int, prefill: int, hook_count: int) -> AsyncIterator[Log]:
+    """A database with `hook_count` hooks to `url` and `prefill` old finished deliveries."""
     async with store(backend) as (rt, settings):
         user, project, made = await seeded(rt, [url] * hook_count)
         history = await publish_one(rt, user, project, 10**9)  # the event the old rows point at
@@ -107,9 +136,28 @@ async def run(
         elif prefill:
             path = settings.resolved_database_url.split(":///", 1)[1]
             await asyncio.to_thread(prefill_sqlite, path, prefill, *args)
-        fill_seconds = time.perf_counter() - started
-        await publish_many(rt, user, project, events, 4 if backend == "postgres" else 1)
-        async with delivering(rt, settings, workers):
-            complete = await drained(rt, 300)
-        rate, count = await recorded_rate(rt)
-    return {"rate": rate, "attempts": count, "fill_seconds": fill_seconds, "complete": complete}
+        async with delivering(rt, settings, workers):  # the history event's own deliveries
+            await drained(rt, 60)
+        yield Log(rt, settings, user, project, backend, workers, time.perf_counter() - started)
+
+
+async def compare(
+    url: str, backend: str, workers: int, prefill: int, events: int, hook_count: int, rounds: int
+) -> dict[str, Any]:
+    """Median deliveries/s of `rounds` runs on an empty log and as many after `prefill` old
+    rows, taken alternately (one run of each pair moves with the machine as much as the
+    difference being measured)."""
+    async with (
+        log(url, backend, workers, 0, hook_count) as empty,
+        log(url, backend, workers, prefill, hook_count) as full,
+    ):
+        rates: dict[str, list[float]] = {"empty": [], "full": []}
+        for _ in range(rounds):
+            rates["empty"].append(await empty.round(events))
+            rates["full"].append(await full.round(events))
+    return {
+        "empty": statistics.median(rates["empty"]),
+        "full": statistics.median(rates["full"]),
+        "fill_seconds": full.fill_seconds,
+        "rounds": rates,
+    }

@@ -447,9 +447,11 @@ one worker process) answering 204 to every POST; bodies are about 2 KB.
    through each face); wrk, 2 threads, {s["api_connections"]} connections, {s["api_seconds"]:.0f} s per face,
    each face's own credential, default page. The per-token rate limit is switched off
    (`FORGEHOOKS_API_RATE_LIMIT=0`); with the default 2,000/minute wrk would measure 429s.
-7. **Growth.** As 2 ({s["growth_events"]} events × {s["hooks"]} hooks), once on an empty log and once after
+7. **Growth.** As 2 ({s["growth_events"]} events × {s["hooks"]} hooks), on an empty log and on one where
    {s["growth_rows"]:,} finished delivery rows of the same hooks were bulk-inserted (INSERT ...
-   SELECT generate_series on PostgreSQL, executemany on SQLite, then ANALYZE).
+   SELECT generate_series on PostgreSQL, executemany on SQLite, then ANALYZE); both databases
+   stay open and are measured in turn, {s.get("growth_rounds", 1)} rounds each, and the medians compared (one
+   run of each varied by up to 40% on this shared machine).
 8. **Celery baseline.** What a user would otherwise build: a Celery 5 task per delivery,
    Redis broker, `requests.Session` POST to the same nginx, a small log entry per attempt
    in Redis; a prefork worker with {s["celery_concurrency"]} processes, run as a subprocess;

@@ -60,6 +60,7 @@ class Sizes:
     hard_hooks: int = 20
     growth_rows: int = 1_000_000
     growth_events: int = 300
+    growth_rounds: int = 3
     celery_tasks: int = 1000
     celery_concurrency: int = 8
     memory_in_flight: int = 10_000
@@ -83,6 +84,7 @@ QUICK = Sizes(
     hard_events=100,
     growth_rows=20_000,
     growth_events=100,
+    growth_rounds=1,
     celery_tasks=500,
     memory_in_flight=2000,
     api_seconds=2,
@@ -239,17 +241,16 @@ class Bench:
             ("SQLite, embedded worker", "sqlite", 0),
             ("PostgreSQL, 1 worker process", "postgres", 1),
         ):
-            empty = await growth.run(url, backend, workers, 0, s.growth_events, s.hooks)
-            full = await growth.run(url, backend, workers, s.growth_rows, s.growth_events, s.hooks)
-            r.growth[name] = {
-                "empty": empty["rate"],
-                "full": full["rate"],
-                "fill_seconds": full["fill_seconds"],
-            }
+            got = await growth.compare(
+                url, backend, workers, s.growth_rows, s.growth_events, s.hooks, s.growth_rounds
+            )
+            r.growth[name] = {"empty": got["empty"], "full": got["full"], "fill_seconds": got["fill_seconds"]}
+            pairs = zip(got["rounds"]["empty"], got["rounds"]["full"], strict=True)
+            each = ", ".join(f"{e:,.0f}/{f:,.0f}" for e, f in pairs)
             print(
-                f"{name}: empty log {empty['rate']:,.0f}/s,"
-                f" with {s.growth_rows:,} old rows {full['rate']:,.0f}/s "
-                f"= {pct(full['rate'], empty['rate'])} (rows inserted in {full['fill_seconds']:.0f} s)"
+                f"{name}: empty log {got['empty']:,.0f}/s, with {s.growth_rows:,} old rows"
+                f" {got['full']:,.0f}/s = {pct(got['full'], got['empty'])}, medians of {s.growth_rounds}"
+                f" alternate rounds (empty/full: {each}; rows inserted in {got['fill_seconds']:.0f} s)"
             )
 
     # -- 8. Celery baseline ------------------------------------------------------------------------
