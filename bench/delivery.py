@@ -489,60 +489,6 @@ def as_aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-class Silent(asyncio.Protocol):
-    """Accepts a request and never answers: every delivery to it stays in flight."""
-
-    def __init__(self, opened: list[asyncio.BaseTransport], enough: asyncio.Event, target: int) -> None:
-        self.opened, self.enough, self.target = opened, enough, target
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.opened.append(transport)
-        if len(self.opened) >= self.target:
-            self.enough.set()
-
-
-@contextlib.asynccontextmanager
-async def silent_receiver(target: int = 0) -> AsyncIterator[tuple[str, list[Any], asyncio.Event]]:
-    """A receiver that never answers; yields (url, open connections, set once `target` are open)."""
-    opened: list[asyncio.BaseTransport] = []
-    enough = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: Silent(opened, enough, target), "127.0.0.1", 0, backlog=4096)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}/hook", opened, enough
-    finally:
-        server.close()
-        for transport in opened:
-            transport.close()
-
-
-async def hard_receivers_run(
-    url: str, backend: str, event_count: int, hook_count: int, silent_share: float
-) -> dict[str, float]:
-    """Deliveries/s to the healthy hooks while `silent_share` of the hooks never answer."""
-    async with silent_receiver() as (silent_url, _, _), store(backend) as (rt, settings):
-        bad = round(hook_count * silent_share)
-        urls = [silent_url] * bad + [url] * (hook_count - bad)
-        user, project, made = await seeded(rt, urls)
-        healthy = [h.id for h in made if h.url == url]
-        await publish_many(rt, user, project, event_count, 4 if backend == "postgres" else 1)
-        expected = event_count * len(healthy)
-        async with delivering(rt, settings, 0, drain=0.5):
-            deadline = time.monotonic() + 300
-            done = 0
-            while time.monotonic() < deadline:
-                done = await count_where(
-                    rt, deliveries.c.state == "succeeded", deliveries.c.hook_id.in_(healthy)
-                )
-                if done >= expected:
-                    break
-                await asyncio.sleep(0.2)
-        rate, _ = await recorded_rate(rt, deliveries.c.hook_id.in_(healthy))
-        timeouts = await count_where(rt, deliveries.c.hook_id.not_in(healthy), deliveries.c.attempt_count > 0)
-    return {"rate": rate, "healthy_done": done, "expected": expected, "silent_attempted": timeouts}
-
-
 class Holding(asyncio.Protocol):
     """Reads a request and never answers; counted once its first bytes came, not at connect:
     a process measured holding `target` requests has written them all, not just connected."""
@@ -566,7 +512,8 @@ class Holding(asyncio.Protocol):
 
 @contextlib.asynccontextmanager
 async def holding_receiver(target: int) -> AsyncIterator[tuple[str, list[int], asyncio.Event]]:
-    """A receiver that never answers; yields (url, [requests held], set once `target` arrived)."""
+    """A receiver that never answers; yields (url, [requests held], set once `target` arrived):
+    the memory rows' receiver, and the hard-receivers row's dead one."""
     opened: list[asyncio.BaseTransport] = []
     held = [0]
     enough = asyncio.Event()
@@ -581,6 +528,32 @@ async def holding_receiver(target: int) -> AsyncIterator[tuple[str, list[int], a
         server.close()
         for transport in opened:
             transport.close()
+
+
+async def hard_receivers_run(
+    url: str, backend: str, event_count: int, hook_count: int, silent_share: float
+) -> dict[str, float]:
+    """Deliveries/s to the healthy hooks while `silent_share` of the hooks never answer."""
+    async with holding_receiver(0) as (silent_url, _, _), store(backend) as (rt, settings):
+        bad = round(hook_count * silent_share)
+        urls = [silent_url] * bad + [url] * (hook_count - bad)
+        user, project, made = await seeded(rt, urls)
+        healthy = [h.id for h in made if h.url == url]
+        await publish_many(rt, user, project, event_count, 4 if backend == "postgres" else 1)
+        expected = event_count * len(healthy)
+        async with delivering(rt, settings, 0, drain=0.5):
+            deadline = time.monotonic() + 300
+            done = 0
+            while time.monotonic() < deadline:
+                done = await count_where(
+                    rt, deliveries.c.state == "succeeded", deliveries.c.hook_id.in_(healthy)
+                )
+                if done >= expected:
+                    break
+                await asyncio.sleep(0.2)
+        rate, _ = await recorded_rate(rt, deliveries.c.hook_id.in_(healthy))
+        timeouts = await count_where(rt, deliveries.c.hook_id.not_in(healthy), deliveries.c.attempt_count > 0)
+    return {"rate": rate, "healthy_done": done, "expected": expected, "silent_attempted": timeouts}
 
 
 async def worker_memory(in_flight: int, hook_count: int = 10) -> tuple[float, int]:
