@@ -21,8 +21,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import Field, TypeAdapter, ValidationError
 
-from forgehooks.services.runtime import Runtime
-
 
 @dataclass(frozen=True, slots=True)
 class Text:
@@ -39,14 +37,8 @@ class Text:
 
     def parameter(self) -> dict[str, Any]:
         """The OpenAPI parameter object, as FastAPI writes an optional `str` one."""
-        schema: dict[str, Any] = {
-            "anyOf": [{"type": "string"}, {"type": "null"}],
-            "title": self.name.replace("_", " ").title(),
-        }
-        parameter: dict[str, Any] = {"in": self.where, "name": self.name, "required": False, "schema": schema}
-        if self.description:
-            schema["description"] = parameter["description"] = self.description
-        return parameter
+        schema = {"anyOf": [{"type": "string"}, {"type": "null"}]}
+        return _parameter(self.name, self.where, schema, self.description)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +77,20 @@ class Number:
 
     def parameter(self) -> dict[str, Any]:
         """The OpenAPI parameter object, as FastAPI writes this parameter."""
-        schema: dict[str, Any] = {**self._adapter.json_schema(), "title": self.name.replace("_", " ").title()}
-        parameter: dict[str, Any] = {"in": "query", "name": self.name, "required": False, "schema": schema}
+        schema = self._adapter.json_schema()
         if self.default is not None:
             schema["default"] = self.default
-        if self.description:
-            schema["description"] = parameter["description"] = self.description
-        return parameter
+        return _parameter(self.name, "query", schema, self.description)
+
+
+def _parameter(name: str, where: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """An optional parameter's OpenAPI object: FastAPI titles the schema after the name and
+    repeats the description in it."""
+    schema = {**schema, "title": name.replace("_", " ").title()}
+    parameter: dict[str, Any] = {"in": where, "name": name, "required": False, "schema": schema}
+    if description:
+        schema["description"] = parameter["description"] = description
+    return parameter
 
 
 class Documented(Protocol):
@@ -100,12 +99,6 @@ class Documented(Protocol):
     def parameter(self) -> dict[str, Any]:
         """The OpenAPI parameter object."""
         ...
-
-
-def runtime_of(request: Request) -> Runtime:
-    """The app's runtime, for a dependency that takes the request alone."""
-    runtime: Runtime = request.app.state.runtime
-    return runtime
 
 
 def document(router: APIRouter, dependency: Callable[..., Any], parameters: Sequence[Documented]) -> None:

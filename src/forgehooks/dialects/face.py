@@ -41,11 +41,16 @@ class Face:
     render_error: ErrorRenderer
 
 
-async def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     """The app's runtime (database, secret box, wires, sender)."""
-    # a coroutine: FastAPI would run a plain function in a worker thread on every request
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+async def get_runtime(request: Request) -> Runtime:
+    """The app's runtime, as a dependency."""
+    # a coroutine: FastAPI would run a plain function in a worker thread on every request
+    return runtime_of(request)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -108,7 +108,7 @@ class LoopConnection:
         """The driver's rows, read again only if the database changed since they were read.
 
         `PRAGMA data_version` changes whenever another connection commits (this one cannot
-        write), and costs a microsecond against tens to hundreds for a read of whole rows. The
+        write), and costs a few microseconds against tens to hundreds for a read of whole rows. The
         rows are those of a read made now: a commit landing after the check is one the read
         could have missed as well.
         """

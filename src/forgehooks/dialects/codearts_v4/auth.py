@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.direct import Text, runtime_of
+from forgehooks.dialects.direct import Text
+from forgehooks.dialects.face import runtime_of
 from forgehooks.services import accounts
 
 X_AUTH_TOKEN = Text("X-Auth-Token", "header")

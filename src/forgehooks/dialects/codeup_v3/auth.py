@@ -9,8 +9,8 @@ from fastapi import Depends, Path, Request
 
 from forgehooks.core.errors import InvalidInput, NotFound
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.direct import Text, runtime_of
-from forgehooks.dialects.face import bearer, first_present
+from forgehooks.dialects.direct import Text
+from forgehooks.dialects.face import bearer, first_present, runtime_of
 from forgehooks.services import accounts, projects
 
 ACCESS_TOKEN = Text("AccessToken", "query", "个人访问令牌 (personal access token)")

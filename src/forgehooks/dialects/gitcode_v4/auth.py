@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.direct import Text, runtime_of
-from forgehooks.dialects.face import bearer, first_present
+from forgehooks.dialects.direct import Text
+from forgehooks.dialects.face import bearer, first_present, runtime_of
 from forgehooks.services import accounts
 
 PRIVATE_TOKEN = Text("PRIVATE-TOKEN", "header")

@@ -8,8 +8,8 @@ from urllib.parse import unquote
 from fastapi import Depends, Request
 
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.direct import Text, runtime_of
-from forgehooks.dialects.face import RuntimeDep, bearer, first_present
+from forgehooks.dialects.direct import Text
+from forgehooks.dialects.face import RuntimeDep, bearer, first_present, runtime_of
 from forgehooks.dialects.gitcode_v5.parameters import ParamsDep
 from forgehooks.services import accounts, projects
 

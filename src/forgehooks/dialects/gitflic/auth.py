@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from forgehooks.core.projects import User
-from forgehooks.dialects.direct import Text, runtime_of
-from forgehooks.dialects.face import bearer
+from forgehooks.dialects.direct import Text
+from forgehooks.dialects.face import bearer, runtime_of
 from forgehooks.services import accounts
 
 AUTHORIZATION = Text("authorization", "header", "`token <personal access token>` as GitFlic's API expects")
