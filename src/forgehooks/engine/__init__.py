@@ -1,1 +1,1 @@
-"""Delivery engine: fan-out, the aiohttp sender with its SSRF guard, and workers."""
+"""Delivery engine: fan-out, the sender (its own HTTP/1.1 client) with its SSRF guard, and workers."""

@@ -1,7 +1,8 @@
-"""The one outgoing HTTP client: pooled aiohttp session, timeouts, capped bodies, no redirects.
+"""The one outgoing HTTP client: pooled keep-alive connections, timeouts, capped bodies,
+no redirects.
 
-aiohttp's errors are translated into an `Outcome` through one table, most specific first;
-nothing else in the engine knows aiohttp.
+The client's failures are translated into an `Outcome` through one table, most specific
+first; nothing else in the engine knows the client.
 """
 
 from __future__ import annotations
@@ -12,41 +13,46 @@ import ssl
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-import aiohttp
 from aiohttp.abc import AbstractResolver
-from multidict import CIMultiDict, istr
 
 from forgehooks.core.deliveries import Outcome
-from forgehooks.engine.egress import BlockedAddress, GuardedResolver, is_public, literal_address
+from forgehooks.engine.egress import BlockedAddress, GuardedResolver
+from forgehooks.engine.http1 import (
+    BrokenBody,
+    ConnectFailed,
+    Disconnected,
+    Endpoint,
+    InvalidHeader,
+    InvalidResponse,
+    Pool,
+    ResolveFailed,
+    request_head,
+)
 
 RESPONSE_BODY_CAP = 64 * 1024
 
-#: aiohttp/OS errors to the reason recorded in the attempt, most specific first.
+#: the client's and the OS's errors to the reason recorded in the attempt, most specific first
 ERROR_TABLE: tuple[tuple[type[BaseException], str], ...] = (
     (BlockedAddress, "blocked: receiver address is not public"),
-    (asyncio.TimeoutError, "timeout"),
-    (aiohttp.ServerTimeoutError, "timeout"),
-    (aiohttp.ClientConnectorCertificateError, "TLS certificate error"),
-    (aiohttp.ClientSSLError, "TLS error"),
-    (aiohttp.ClientConnectorDNSError, "DNS resolution failed"),
-    (aiohttp.ClientConnectorError, "connection refused or unreachable"),
-    (aiohttp.ServerDisconnectedError, "server disconnected"),
-    (aiohttp.ClientPayloadError, "broken response body"),
-    (aiohttp.ClientResponseError, "invalid HTTP response"),
-    (aiohttp.ClientOSError, "connection reset"),
-    (aiohttp.InvalidURL, "invalid URL"),
-    (aiohttp.ClientError, "HTTP client error"),
+    (TimeoutError, "timeout"),
+    (ssl.SSLCertVerificationError, "TLS certificate error"),
+    (ssl.SSLError, "TLS error"),
+    (ResolveFailed, "DNS resolution failed"),
+    (ConnectFailed, "connection refused or unreachable"),
+    (Disconnected, "server disconnected"),
+    (BrokenBody, "broken response body"),
+    (InvalidResponse, "invalid HTTP response"),
+    (ConnectionResetError, "connection reset"),
+    (BrokenPipeError, "connection reset"),
+    (InvalidHeader, "invalid request header"),
+    (ValueError, "invalid URL"),
     (OSError, "network error"),
 )
 
 
 def describe_error(exc: BaseException) -> str:
     """The recorded reason for a failed send, with the library's own detail."""
-    underneath = getattr(exc, "os_error", None) or exc.__cause__
-    if isinstance(underneath, BlockedAddress):
-        exc = underneath  # aiohttp wraps the guard's refusal in its own DNS error
     for kind, reason in ERROR_TABLE:
         if isinstance(exc, kind):
             detail = str(exc).strip()
@@ -66,43 +72,6 @@ def _retry_after(value: str | None) -> float | None:
             return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
         except (TypeError, ValueError):
             return None
-
-
-def _literal_not_public(url: str) -> bool:
-    address = literal_address(urlsplit(url).hostname or "")
-    return address is not None and not is_public(address)
-
-
-#: Header names as aiohttp's case-insensitive keys, one per distinct name. aiohttp keeps a
-#: request's headers in a CIMultiDict while it is open: with str names that costs every open
-#: request its own lower-cased copies (about 1 KB for six headers), with an istr none.
-_HEADER_NAMES: dict[str, istr] = {}
-_HEADER_NAMES_KEPT = 4096  # custom header names are the hooks' own: forget them past this
-_USER_AGENT = istr("User-Agent")
-# skipping aiohttp's User-Agent for the whole session would cost every open request a
-# CIMultiDict of the skipped names: only a request without a User-Agent of its own asks
-_NO_USER_AGENT = (_USER_AGENT,)
-
-
-def header_options(headers: Mapping[str, str]) -> dict[str, Any]:
-    """aiohttp's `headers` and `skip_auto_headers` for these headers (passed straight in:
-    aiohttp keeps its own copy of them, so none of the caller's stays alive per request)."""
-    sent = outgoing_headers(headers)
-    return {"headers": sent, "skip_auto_headers": None if _USER_AGENT in sent else _NO_USER_AGENT}
-
-
-def outgoing_headers(headers: Mapping[str, str]) -> CIMultiDict[str]:
-    """`headers` as aiohttp keeps them, the names made once and shared by every request."""
-    names = _HEADER_NAMES
-    if len(names) > _HEADER_NAMES_KEPT:
-        names.clear()
-    out: CIMultiDict[str] = CIMultiDict()
-    for name, value in headers.items():
-        key = names.get(name)
-        if key is None:
-            key = names[name] = istr(name)
-        out.add(key, value)
-    return out
 
 
 def clean_text(raw: bytes) -> str:
@@ -184,69 +153,49 @@ class Sender:
         total_timeout: float = 10.0,
         connect_timeout: float = 5.0,
         per_host_limit: int = 64,
-        total_limit: int = 0,
         resolver: AbstractResolver | None = None,
     ) -> None:
         self.allow_local = allow_local
         self.inner_resolver = resolver  # the DNS resolver under the guard (tests inject a stub)
-        # the total timeout is the deadlines' (one timer for all sends), not aiohttp's
-        self.timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect_timeout)
+        self.connect_timeout = connect_timeout
         self.deadlines = Deadlines(total_timeout)
         self.per_host_limit = per_host_limit
-        self.total_limit = total_limit
-        self._session: aiohttp.ClientSession | None = None
-        self._insecure = ssl.create_default_context()
-        self._insecure.check_hostname = False
-        self._insecure.verify_mode = ssl.CERT_NONE
-
-    def _open(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
-            limit=self.total_limit,
-            limit_per_host=self.per_host_limit,
-            resolver=GuardedResolver(allow_local=self.allow_local, inner=self.inner_resolver),
-            ttl_dns_cache=10,
-            enable_cleanup_closed=True,
-        )
-        return aiohttp.ClientSession(
-            connector=connector,
-            timeout=self.timeout,
-            auto_decompress=False,
-            max_line_size=16 * 1024,
-            max_field_size=16 * 1024,
-        )
+        self._pool: Pool | None = None
+        self._pool_loop: asyncio.AbstractEventLoop | None = None
+        self._endpoints: dict[str, Endpoint] = {}
 
     @property
-    def session(self) -> aiohttp.ClientSession:
-        """The shared session, opened on first use inside the running loop."""
-        if self._session is None or self._session.closed:
-            self._session = self._open()
-        return self._session
+    def pool(self) -> Pool:
+        """The shared pool, opened on first use inside the running loop (a new loop, a new pool)."""
+        loop = asyncio.get_running_loop()
+        if self._pool is None or self._pool_loop is not loop:
+            self._pool_loop = loop
+            self._pool = Pool(
+                allow_local=self.allow_local,
+                resolver=GuardedResolver(allow_local=self.allow_local, inner=self.inner_resolver),
+                connect_timeout=self.connect_timeout,
+                per_host=self.per_host_limit,
+                body_cap=RESPONSE_BODY_CAP,
+            )
+        return self._pool
+
+    def endpoint(self, url: str) -> Endpoint:
+        """`url` parsed once: hooks send to the same few URLs again and again."""
+        found = self._endpoints.get(url)
+        if found is None:
+            if len(self._endpoints) >= _ENDPOINTS_KEPT:
+                self._endpoints.clear()
+            found = self._endpoints[url] = Endpoint.parse(url)
+        return found
 
     async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
         """POST `body` to `url`; never raises for network or HTTP trouble."""
         started = time.perf_counter()
-        if not self.allow_local and _literal_not_public(url):
-            # aiohttp connects to literal IPs without asking the resolver, so check them here
-            return Outcome(error="blocked: receiver address is not public")
         task = self.deadlines.begin()
         try:
-            # `async with await`: the response's own context, the same release, without the
-            # request context manager's __aenter__ coroutine alive as long as the request
-            async with await self.session.post(
-                url,
-                data=body,
-                allow_redirects=False,
-                ssl=True if ssl_verify else self._insecure,
-                **header_options(headers),
-            ) as response:
-                raw = await response.content.read(RESPONSE_BODY_CAP)
-                outcome = Outcome(
-                    status=response.status,
-                    headers=dict(response.headers.items()),
-                    body=clean_text(raw),
-                    duration_ms=(time.perf_counter() - started) * 1000,
-                    retry_after=_retry_after(response.headers.get("Retry-After")),
-                )
+            endpoint = self.endpoint(url)
+            head = request_head(endpoint, headers, len(body))
+            response = await self.pool.request(endpoint, head, body, verify=ssl_verify)
         except asyncio.CancelledError:
             if not self.deadlines.ended(task):
                 raise
@@ -258,9 +207,19 @@ class Sender:
             self.deadlines.ended(task)
             return Outcome(error=describe_error(exc), duration_ms=(time.perf_counter() - started) * 1000)
         self.deadlines.ended(task)
-        return outcome
+        return Outcome(
+            status=response.status,
+            headers=response.headers,
+            body=clean_text(response.body),
+            duration_ms=(time.perf_counter() - started) * 1000,
+            retry_after=_retry_after(response.retry_after),
+        )
 
     async def close(self) -> None:
-        """Close the pool."""
-        if self._session is not None:
-            await self._session.close()
+        """Close the pool's idle connections."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
+_ENDPOINTS_KEPT = 4096  # parsed URLs kept; forgotten all at once past this
