@@ -44,6 +44,7 @@ from forgehooks.core.clock import utcnow
 from forgehooks.core.events import Commit, EventKind, RefBody
 from forgehooks.core.hooks import Hook, HookSpec
 from forgehooks.core.projects import Project, User
+from forgehooks.engine.sender import Sender
 from forgehooks.engine.worker import Worker
 from forgehooks.services import accounts, events, hooks, projects
 from forgehooks.services.runtime import Runtime
@@ -197,6 +198,41 @@ async def bare_rate(url: str, total: int, concurrency: int = CONCURRENCY, second
         started = time.perf_counter()
         await asyncio.gather(*(sender(total // concurrency) for _ in range(concurrency)))
         return sent / (time.perf_counter() - started)
+
+
+async def own_client_rate(url: str, total: int, concurrency: int = CONCURRENCY, seconds: float = 30) -> float:
+    """(b') the loop of (b) over forgehooks' own sender (`engine/sender.py`), no database:
+    what the worker's HTTP client alone could do, with a delivery's usual headers."""
+    sender = Sender(allow_local=True, per_host_limit=concurrency)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "GitLab/16.0",
+        "X-Gitlab-Event": "Push Hook",
+        "X-Gitlab-Token": "secret",
+        "X-Gitlab-Event-UUID": "3f0c7d0e-0000-4000-8000-000000000000",
+        "X-Forgehooks-Delivery": "3f0c7d0e-0000-4000-8000-000000000001",
+    }
+    deadline = time.perf_counter() + seconds
+    sent = 0
+
+    async def sender_loop(count: int) -> None:
+        nonlocal sent
+        for _ in range(count):
+            if time.perf_counter() > deadline:
+                return
+            outcome = await sender.send(url, headers, BODY, ssl_verify=True)
+            if outcome.status is None:
+                raise RuntimeError(f"the receiver did not answer: {outcome.error}")
+            sent += 1
+
+    try:
+        await asyncio.gather(*(sender_loop(2) for _ in range(concurrency)))  # warm the pool
+        sent = 0
+        started = time.perf_counter()
+        await asyncio.gather(*(sender_loop(total // concurrency) for _ in range(concurrency)))
+        return sent / (time.perf_counter() - started)
+    finally:
+        await sender.close()
 
 
 def push_body(n: int) -> RefBody:

@@ -101,6 +101,7 @@ class Results:
     sizes: dict[str, Any] = field(default_factory=dict)
     wrk: float = 0.0
     bare: float = 0.0
+    own: float = 0.0  # (b') the same loop over forgehooks' own HTTP client
     sweep: dict[str, dict[str, float]] = field(default_factory=dict)  # concurrency -> series -> rate
     durable: dict[str, float] = field(default_factory=dict)
     fanout: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -159,6 +160,11 @@ class Bench:
             f"(b) bare aiohttp + uvloop, {delivery.CONCURRENCY} senders: {r.bare:,.0f} req/s"
             f" = {pct(r.bare, r.wrk)} of (a)"
         )
+        r.own = await delivery.own_client_rate(url, s.bare)
+        print(
+            f"(b') forgehooks' own HTTP client, same loop: {r.own:,.0f} req/s"
+            f" = {pct(r.own, r.wrk)} of (a), {r.own / r.bare:.1f}x (b)"
+        )
 
     async def sweep(self, url: str) -> None:
         s, r = self.s, self.r
@@ -186,7 +192,7 @@ class Bench:
             r.durable[name] = rate
             print(
                 f"{name}: {rate:,.0f} deliveries/s = {pct(rate, r.bare)} of (b) bare {r.bare:,.0f}/s,"
-                f" {pct(rate, r.wrk)} of (a) wrk"
+                f" {pct(rate, r.own)} of (b'), {pct(rate, r.wrk)} of (a) wrk"
             )
 
     # -- 3. fan-out ---------------------------------------------------------------------------
