@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import os
 import platform
 import re
@@ -413,6 +414,10 @@ async def delivering(
         finally:
             await asyncio.to_thread(stop_all, processes, drain + 15)
         return
+    # the embedded worker runs as in `forgehooks serve`, whose process freezes what it built
+    # before serving, so the collector's full collections do not walk it
+    gc.collect()
+    gc.freeze()
     options = dataclasses.replace(rt.worker_options(), drain_seconds=drain)
     worker = Worker(rt.db, rt.box, rt.wires, rt.get_sender(), options)
     rt.workers.append(worker)

@@ -199,6 +199,11 @@ def worker(
 
     async def main() -> None:
         rt = delivery_runtime(settings)
+        # as in `serve`: what is built by now lives as long as the process, so the
+        # collector's full collections need not walk it (measured in the embedded worker:
+        # two full collections of 90 ms each in 30,000 deliveries, 6 µs a delivery)
+        gc.collect()
+        gc.freeze()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
