@@ -14,8 +14,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
+from forgehooks.config import Settings
 from forgehooks.core.deliveries import DeliveryState
+from forgehooks.core.errors import Unavailable
 from forgehooks.services.runtime import Runtime
+from forgehooks.store.database import Database
 from forgehooks.store.tables import deliveries, events
 from tests.conftest import Seed
 from tests.databases import PG_DSN
@@ -144,3 +147,25 @@ async def test_postgresql_dropping_every_connection_under_load_loses_nothing(
     async with runtime.db.reading() as conn:
         leased = select(func.count()).where(deliveries.c.lease_token.is_not(None))
         assert (await conn.execute(leased)).scalar_one() == 0
+
+
+@pytest.mark.parametrize("settings", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_a_worker_database_without_pings_replaces_a_dropped_connection(settings: Settings) -> None:
+    # worker processes skip the pool's ping: a dead connection fails one transaction as
+    # Unavailable (the worker retries it) and the pool replaces it for the next
+    db = Database(settings.resolved_database_url, schema=settings.database_schema, pre_ping=False)
+    try:
+        async with db.transaction() as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1
+        assert await drop_connections(f"forgehooks:{settings.database_schema}") == 1
+        failures = 0
+        for _ in range(3):
+            try:
+                async with db.transaction() as conn:
+                    assert (await conn.execute(text("SELECT 2"))).scalar_one() == 2
+                break
+            except Unavailable:
+                failures += 1
+        assert failures == 1, "without a ping the first use finds the connection dead, and only it"
+    finally:
+        await db.dispose()

@@ -29,9 +29,19 @@ class Runtime:
     reader: LoopReader | None = None  # the API's reads (made on first use)
 
     @classmethod
-    def build(cls, settings: Settings, wires: list[WireFormat] | None = None) -> Runtime:
-        """Connect to the configured database and register the canonical and given wire formats."""
-        db = Database(settings.resolved_database_url, schema=settings.database_schema or None)
+    def build(
+        cls, settings: Settings, wires: list[WireFormat] | None = None, *, pre_ping: bool = True
+    ) -> Runtime:
+        """Connect to the configured database and register the canonical and given wire formats.
+
+        `pre_ping=False` (worker processes): PostgreSQL connections are not pinged before
+        each transaction. A worker's claims and records are its only transactions and each
+        retries on failure; a connection found dead is dropped by the pool as it fails. The
+        ping was a round trip in front of every claim and record (one worker on PostgreSQL:
+        5,378 and 5,822 deliveries/s with it, 6,089 and 7,048 without, runs alternating).
+        """
+        schema = settings.database_schema or None
+        db = Database(settings.resolved_database_url, schema=schema, pre_ping=pre_ping)
         box = SecretBox(load_keys(settings.secret_key, settings.data_dir))
         runtime = cls(settings=settings, db=db, box=box)
         runtime.register(CanonicalWire())

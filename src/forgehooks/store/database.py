@@ -26,10 +26,13 @@ WRITER_WAIT = 30.0  # seconds a write waits for this process's other writers (as
 class Database:
     """One async engine and the transactions on it."""
 
-    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, schema: str | None = None, pool_size: int = 10, pre_ping: bool = True
+    ) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self.schema = schema
+        self.pre_ping = pre_ping
         self.engine: AsyncEngine = self._create_engine(pool_size)
         self._write_lock: asyncio.Lock | None = None  # SQLite only, made in the running loop
         self._loop_connection: sqlite3.Connection | None = None  # SQLite: see driver_transaction
@@ -53,7 +56,9 @@ class Database:
             self.url,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            # a ping (one round trip) before each checkout spares an API request a dead
+            # connection; a worker process turns it off (see `Runtime.build`)
+            pool_pre_ping=self.pre_ping,
             connect_args=connect_args,
         )
 
