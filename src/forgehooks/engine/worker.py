@@ -107,6 +107,7 @@ class Worker:
         # takes all of it, so a burst for one receiver is not claimed and given back
         self._claim_size = max(1, min(options.claim_batch, self._gate.line // 2))
         self._host_of_hook: dict[int, str] = {}
+        self._host_of_url: dict[str, str] = {}
         self._known_hooks: dict[int, Hook] = {}  # decrypted hooks by id, reused while unchanged
         if db.is_sqlite:
             # aiosqlite runs every statement in a thread; with the default 5 ms switch interval
@@ -179,7 +180,7 @@ class Worker:
         returned: list[Claimed] = []
         for item in claimed:
             hook = hooks.get(item.hook_id)
-            host = receiver_host(expand_url(hook.url, hook.url_variables)) if hook is not None else ""
+            host = self._host_of(hook) if hook is not None else ""
             self._host_of_hook[item.hook_id] = host
             admission = self._gate.admit(host, (item, hook)) if hook is not None else Admission.START
             if admission is Admission.START:
@@ -187,6 +188,17 @@ class Worker:
             elif admission is Admission.BACK:
                 returned.append(item)
         return returned
+
+    def _host_of(self, hook: Hook) -> str:
+        """The receiver host of `hook` (parsed once per URL: most claims hold few URLs)."""
+        if hook.url_variables:  # the host may be a variable: expanded anew each time
+            return receiver_host(expand_url(hook.url, hook.url_variables))
+        host = self._host_of_url.get(hook.url)
+        if host is None:
+            if len(self._host_of_url) > 10_000:
+                self._host_of_url.clear()
+            host = self._host_of_url[hook.url] = receiver_host(hook.url)
+        return host
 
     def _can_take_more(self, claimed: list[Claimed]) -> bool:
         """Whether a receiver of this claim still has room: if every one is full, the next

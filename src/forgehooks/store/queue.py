@@ -23,6 +23,7 @@ from sqlalchemy import (
     bindparam,
     func,
     literal_column,
+    null,
     select,
     text,
     union_all,
@@ -328,8 +329,10 @@ def _record_statement() -> tuple[Executable, list[str]]:
         .values(
             state=bindparam("d_state"),
             next_attempt_at=bindparam("d_next"),
-            attempt_count=deliveries.c.attempt_count + 1,
-            lease_token=None,
+            # literals, not parameters: a statement without constants binds each row with one
+            # C call (`CompiledSQL.args`), not a merge of two dicts per row
+            attempt_count=deliveries.c.attempt_count + literal_column("1"),
+            lease_token=null(),
             updated_at=bindparam("now"),
             last_status_code=bindparam("d_status"),
             last_error=bindparam("d_error"),
