@@ -17,6 +17,8 @@ import contextlib
 import datetime
 import json
 import math
+import os
+import statistics
 import subprocess
 import sys
 import time
@@ -50,7 +52,8 @@ class Sizes:
     sweep_seconds: float = 2
     sweep_bare: int = 6_000
     sweep_events: int = 150
-    events: int = 500
+    events: int = 1000
+    durable_rounds: int = 3
     hooks: int = 10
     fanout_hooks: int = 1000
     fanout_rounds: int = 3
@@ -77,6 +80,7 @@ QUICK = Sizes(
     sweep_bare=2000,
     sweep_events=100,
     events=200,
+    durable_rounds=1,
     fanout_hooks=200,
     fanout_rounds=1,
     rates=(100, 500),
@@ -103,7 +107,9 @@ class Results:
     bare: float = 0.0
     own: float = 0.0  # (b') the same loop over forgehooks' own HTTP client
     sweep: dict[str, dict[str, float]] = field(default_factory=dict)  # concurrency -> series -> rate
-    durable: dict[str, float] = field(default_factory=dict)
+    durable: dict[str, float] = field(default_factory=dict)  # median deliveries/s of the rounds
+    durable_share: dict[str, float] = field(default_factory=dict)  # median share of (b) beside each round
+    durable_beside: dict[str, float] = field(default_factory=dict)  # median (b) beside the rounds
     fanout: dict[str, dict[str, float]] = field(default_factory=dict)
     latency: dict[str, list[dict[str, float]]] = field(default_factory=dict)
     hard: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -181,6 +187,13 @@ class Bench:
             )
 
     # -- 2. durable throughput --------------------------------------------------------------
+    async def settled_bare(self, url: str) -> float:
+        """The bare loop once the last run's writes are on disk and its processes gone: a
+        bracket measures the machine, not the aftermath of the run beside it."""
+        await asyncio.to_thread(os.sync)
+        await asyncio.sleep(1.0)
+        return await delivery.bare_rate(url, self.s.bare)
+
     async def durable(self, url: str) -> None:
         s, r = self.s, self.r
         for name, backend, workers in (
@@ -188,11 +201,24 @@ class Bench:
             ("PostgreSQL, 1 worker process", "postgres", 1),
             ("PostgreSQL, 2 worker processes", "postgres", 2),
         ):
-            rate = await delivery.durable(url, backend, workers, s.events, s.hooks)
-            r.durable[name] = rate
+            # the machine's speed drifts within minutes: each round is bracketed by the bare
+            # loop right before and right after it, and the row's share is the median share
+            rates, shares, beside = [], [], []
+            for _ in range(s.durable_rounds):
+                before = await self.settled_bare(url)
+                rate = await delivery.durable(url, backend, workers, s.events, s.hooks)
+                after = await self.settled_bare(url)
+                rates.append(rate)
+                beside.append((before + after) / 2)
+                shares.append(rate / beside[-1])
+                print(f"  {name}: {rate:,.0f} deliveries/s, (b) before {before:,.0f}/s, after {after:,.0f}/s")
+            r.durable[name] = statistics.median(rates)
+            r.durable_share[name] = statistics.median(shares)
+            r.durable_beside[name] = statistics.median(beside)
             print(
-                f"{name}: {rate:,.0f} deliveries/s = {pct(rate, r.bare)} of (b) bare {r.bare:,.0f}/s,"
-                f" {pct(rate, r.own)} of (b'), {pct(rate, r.wrk)} of (a) wrk"
+                f"{name}: {r.durable[name]:,.0f} deliveries/s (median of {len(rates)}),"
+                f" {r.durable_share[name]:.0%} of (b) beside it (median share),"
+                f" {pct(r.durable[name], r.own)} of (b'), {pct(r.durable[name], r.wrk)} of (a) wrk"
             )
 
     # -- 3. fan-out ---------------------------------------------------------------------------
