@@ -59,7 +59,7 @@ class Sizes:
     fanout_rounds: int = 3
     rates: tuple[int, ...] = (100, 200, 500, 2000)
     latency_seconds: float = 3
-    hard_events: int = 300
+    hard_events: int = 2000
     hard_hooks: int = 20
     growth_rows: int = 1_000_000
     growth_events: int = 300

@@ -173,9 +173,11 @@ deliveries = Table(
     Column("ordered", Boolean, nullable=False, server_default=text("false")),
     # The claim's scan of unordered due work: ordered rows waiting behind their hook's
     # head are not in it, so a long ordered backlog costs the other hooks nothing.
+    # The hook is in it so that the claim's skipping of busy hooks is tested on the entry.
     Index(
         "ix_deliveries_due",
         "next_attempt_at",
+        "hook_id",
         postgresql_where=text(DUE_UNORDERED),
         sqlite_where=text(DUE_UNORDERED),
     ),
