@@ -30,7 +30,7 @@ from forgehooks.core.events import (
     RefBody,
     SystemBody,
 )
-from forgehooks.core.ids import new_uuid
+from forgehooks.core.ids import new_ordered_uuid
 
 FEATURE_BRANCH = "feature/webhook-test"
 SAMPLE_TAG = "v1.0.0"
@@ -225,7 +225,7 @@ def sample_body(kind: EventKind, project: ProjectSnapshot, actor: Actor, now: da
 def sample_event(kind: EventKind, project: ProjectSnapshot, actor: Actor, now: datetime) -> Event:
     """A sample event of `kind` in `project` by `actor`, stamped `now`."""
     return Event(
-        id=new_uuid(),
+        id=new_ordered_uuid(),
         kind=kind,
         project=project,
         actor=actor,

@@ -11,7 +11,7 @@ from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.events import Event
 from forgehooks.core.filters import wants
 from forgehooks.core.hooks import Hook, Subscriber
-from forgehooks.core.ids import new_uuid
+from forgehooks.core.ids import new_ordered_uuid
 from forgehooks.core.wire import WireFormat
 
 
@@ -39,7 +39,7 @@ def plan(
             state, due = DeliveryState.QUEUED, now
         result.deliveries.append(
             {
-                "id": new_uuid(),
+                "id": new_ordered_uuid(),
                 "hook_id": hook.id,
                 "event_id": event.id,
                 "project_id": event.project.id,

@@ -10,7 +10,7 @@ from forgehooks.core.clock import utcnow
 from forgehooks.core.codec import from_jsonable
 from forgehooks.core.errors import InvalidInput
 from forgehooks.core.events import BODY_TYPES, Actor, Body, Event, EventKind
-from forgehooks.core.ids import new_uuid
+from forgehooks.core.ids import new_ordered_uuid
 from forgehooks.core.projects import Project, User
 from forgehooks.engine.fanout import plan
 from forgehooks.services.runtime import Runtime
@@ -42,7 +42,7 @@ def build_event(
     """A canonical event of `project`, stamped now."""
     try:
         return Event(
-            id=new_uuid(),
+            id=new_ordered_uuid(),
             kind=kind,
             project=project.snapshot(rt.settings.base_url()),
             actor=actor,
