@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from forgehooks.config import Settings
 from forgehooks.store.database import Database
+from forgehooks.store.migrate import downgrade, upgrade
 from forgehooks.store.tables import metadata
 
 
-async def test_migrated_schema_matches_table_definitions(settings: Settings) -> None:
+async def schema_differences(settings: Settings) -> tuple[list[object], set[str]]:
+    """What differs between the database's schema and store/tables.py; its table names."""
     db = Database(settings.resolved_database_url, schema=settings.database_schema or None)
     try:
         async with db.engine.connect() as conn:
@@ -24,5 +28,21 @@ async def test_migrated_schema_matches_table_definitions(settings: Settings) -> 
             tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
     finally:
         await db.dispose()
+    return differences, tables
+
+
+async def test_migrated_schema_matches_table_definitions(settings: Settings) -> None:
+    differences, tables = await schema_differences(settings)
     assert differences == []
     assert {t.name for t in metadata.sorted_tables} <= tables
+
+
+async def test_the_latest_migrations_go_down_and_up_again(settings: Settings) -> None:
+    # the delivery log's index and keys were rebuilt on both backends (SQLite copies tables)
+    url, schema = settings.resolved_database_url, settings.database_schema or None
+    await asyncio.to_thread(downgrade, url, "0004", schema)
+    differences, _ = await schema_differences(settings)
+    assert differences, "the downgrade changed the schema back"
+    await asyncio.to_thread(upgrade, url, "head", schema)
+    differences, _ = await schema_differences(settings)
+    assert differences == []

@@ -28,6 +28,11 @@ def upgrade(url: str, revision: str = "head", schema: str | None = None) -> None
     command.upgrade(alembic_config(url, schema), revision)
 
 
+def downgrade(url: str, revision: str, schema: str | None = None) -> None:
+    """Take the database at `url` back to `revision` (blocking; run outside the event loop)."""
+    command.downgrade(alembic_config(url, schema), revision)
+
+
 def revision(url: str, message: str) -> None:
     """Autogenerate a new migration from the table definitions."""
     command.revision(alembic_config(url), message=message, autogenerate=True)

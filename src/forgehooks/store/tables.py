@@ -152,9 +152,12 @@ deliveries = Table(
     "deliveries",
     metadata,
     Column("id", String(36), primary_key=True),
-    Column("hook_id", ID, ForeignKey("hooks.id", ondelete="CASCADE"), nullable=False),
-    Column("event_id", String(36), ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
-    Column("body_id", ID, ForeignKey("bodies.id", ondelete="CASCADE"), nullable=False),
+    # No foreign keys in the delivery log (migration 0006 says why): a delivery is written
+    # only with its hook, event and body in the same transaction, and retention deletes
+    # attempts, deliveries, bodies and events itself.
+    Column("hook_id", ID, nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("body_id", ID, nullable=False),
     Column("project_id", ID, nullable=False),
     Column("event_kind", String(40), nullable=False),
     Column("dialect", String(32), nullable=False),
@@ -199,7 +202,7 @@ attempts = Table(
     "attempts",
     metadata,
     Column("id", ID, primary_key=True, autoincrement=True),
-    Column("delivery_id", String(36), ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False),
+    Column("delivery_id", String(36), nullable=False),  # no foreign key: see deliveries
     Column("number", Integer, nullable=False),
     Column("started_at", TS, nullable=False),
     Column("duration_ms", Float, nullable=False),
