@@ -69,10 +69,29 @@ class HostGate(Generic[T]):
             del self.inflight[host]
         return None
 
+    def shared_room(self) -> int:
+        """Places left in all lines together (without that limit: one whole line)."""
+        return self.all_lines - self.waiting if self.all_lines else self.line
+
+    def room(self) -> int:
+        """How many more claimed items could start or wait now instead of going back: the
+        lines' shared room and the free send slots of the hosts being sent to (a host not
+        seen yet has all of its own: a claim never asks for fewer than a few)."""
+        if not self.cap:
+            return 1 << 30  # nothing is ever given back
+        free_slots = sum(self.cap - sending for sending in self.inflight.values())
+        return self.shared_room() + free_slots
+
     def is_full(self, host: str) -> bool:
-        """Whether `host`'s line is at least half full: no point claiming more for it yet."""
+        """Whether `host`'s line is at least half of what it can still grow to (its own
+        length, and the room the other lines leave): no point claiming more for it yet. A
+        dead receiver's line can take much of the shared room; the others' lines are then
+        full sooner, and their claims wait for room instead of being given back."""
         line = self.lines.get(host)
-        return line is not None and len(line) >= max(1, self.line // 2)
+        if line is None:
+            return False
+        reachable = min(self.line, len(line) + self.shared_room())
+        return len(line) >= max(1, reachable // 2)
 
     def full_hosts(self) -> set[str]:
         """Hosts whose line is at least half full (see `is_full`)."""

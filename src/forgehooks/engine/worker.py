@@ -46,6 +46,11 @@ from forgehooks.store.wakeups import listen_due
 log = logging.getLogger("forgehooks.worker")
 
 
+#: the smallest claim while every receiver being sent to is busy: work for other receivers
+#: (their hooks are not skipped) still gets through
+MIN_CLAIM = 16
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WorkerOptions:
     """How hard a worker pushes."""
@@ -145,7 +150,8 @@ class Worker:
             if free <= 0:
                 await _wait_any(self._room, stop, timeout=1.0)
                 continue
-            limit = min(free, self._claim_size)
+            # no more than could start or wait: the rest would only go back to the queue
+            limit = min(free, self._claim_size, max(MIN_CLAIM, self._gate.room()))
             started = loop.time()
             try:
                 claimed, hooks, skipped = await self._claim(limit)
