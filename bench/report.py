@@ -465,7 +465,8 @@ one worker process) answering 204 to every POST; bodies are about 2 KB.
    latency is the event's time stamp (taken just
    before publish) to the end of its attempt (the receiver's answer), from the attempt log.
    SQLite: publisher and embedded worker in one process, as in `forgehooks serve`;
-   PostgreSQL: publisher here, one `forgehooks worker` process.
+   PostgreSQL: publisher here, one `forgehooks worker` process. Each rate starts once the
+   disk has taken the previous runs' writes and a second has passed.
 5. **Hard receivers.** SQLite, embedded worker, {s["hard_hooks"]} hooks, {s["hard_events"]} events; in the
    second run 10% of the hooks point at a receiver that accepts connections and never answers (each
    attempt times out after the default 10 s). The rate counts only the healthy hooks'

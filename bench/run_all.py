@@ -187,11 +187,15 @@ class Bench:
             )
 
     # -- 2. durable throughput --------------------------------------------------------------
-    async def settled_bare(self, url: str) -> float:
-        """The bare loop once the last run's writes are on disk and its processes gone: a
-        bracket measures the machine, not the aftermath of the run beside it."""
+    async def settle(self) -> None:
+        """Wait until the last run's writes are on disk and its processes gone."""
         await asyncio.to_thread(os.sync)
         await asyncio.sleep(1.0)
+
+    async def settled_bare(self, url: str) -> float:
+        """The bare loop once settled: a bracket measures the machine, not the aftermath of
+        the run beside it."""
+        await self.settle()
         return await delivery.bare_rate(url, self.s.bare)
 
     async def durable(self, url: str) -> None:
@@ -246,6 +250,7 @@ class Bench:
         ):
             r.latency[name] = []
             for rate in s.rates:
+                await self.settle()  # a light load's latency, not the last part's disk flush
                 got = await delivery.latency_run(url, backend, rate, s.latency_seconds, workers)
                 r.latency[name].append(got)
                 print(

@@ -146,7 +146,10 @@ class Worker:
         loop = asyncio.get_running_loop()
         while not stop.is_set():
             free = self._free()
-            self._room.clear()  # before claiming, so room made meanwhile is not missed
+            # before claiming, so room made or work published meanwhile is not missed (a
+            # publish that commits during the claim is not in it: its wake-up must stay set)
+            self._room.clear()
+            self.wake.clear()
             if free <= 0:
                 await _wait_any(self._room, stop, timeout=1.0)
                 continue
@@ -175,7 +178,6 @@ class Worker:
                 # the due work may all belong to the busy hooks skipped, and finding that out
                 # scanned it: not again before ten times that cost, unless room or a publish
                 poll = max(poll, 10 * (loop.time() - started))
-            self.wake.clear()
             await _wait_any(self.wake, stop, self._room, timeout=poll)
 
     def _free(self) -> int:
