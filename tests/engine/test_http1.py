@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from pathlib import Path
 
 import pytest
 import uvloop
@@ -140,3 +141,13 @@ def test_sends_run_on_uvloop() -> None:
         return outcome.status
 
     assert uvloop.run(main()) == 200
+
+
+async def test_an_unverified_connection_never_serves_a_verified_send(sender: Sender, tmp_path: Path) -> None:
+    server = Server(b"HTTP/1.1 204 No Content\r\n\r\n")  # keeps its connections open
+    async with hostile.serving(server, tls=hostile.self_signed(tmp_path)) as url:
+        unverified = await sender.send(url, {}, b"{}", ssl_verify=False)
+        verified = await sender.send(url, {}, b"{}", ssl_verify=True)
+    await sender.close()
+    assert unverified.status == 204
+    assert verified.status is None and verified.error.startswith("TLS"), verified.error

@@ -1,7 +1,7 @@
 """SSRF guard: which addresses a hook may reach, checked at creation and on connect.
 
 The check at creation gives the user a clear error early. The check that matters is in
-`GuardedResolver`: aiohttp connects to exactly the addresses the resolver returns, so
+`GuardedResolver`: the sender connects to exactly the addresses the resolver returns, so
 filtering there checks the address actually connected to and leaves no window for a
 DNS answer that changes between the check and the connection (rebinding).
 """
@@ -100,7 +100,7 @@ async def check_resolved(url: str, *, allow_local: bool, field: str = "url") -> 
 
 
 class GuardedResolver(AbstractResolver):
-    """aiohttp resolver that drops non-public answers unless local targets are allowed."""
+    """A resolver (aiohttp's interface) that drops non-public answers unless local targets are allowed."""
 
     def __init__(self, *, allow_local: bool, inner: AbstractResolver | None = None) -> None:
         self.allow_local = allow_local

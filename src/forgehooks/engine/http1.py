@@ -19,8 +19,9 @@ import socket
 import ssl
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import cast
 
 import httptools
 from aiohttp.abc import AbstractResolver
@@ -95,7 +96,7 @@ class Response:
     retry_after: str | None = None
 
 
-def request_head(endpoint: Endpoint, headers: dict[str, str] | Any, length: int) -> bytes:
+def request_head(endpoint: Endpoint, headers: Mapping[str, str], length: int) -> bytes:
     """The request's head: request line, Host, the given headers, Content-Length."""
     lines = [f"{name}: {value}\r\n" for name, value in headers.items()]
     text = "".join(lines)
@@ -113,7 +114,6 @@ class Connection(asyncio.Protocol):
         self.parser = httptools.HttpResponseParser(self)
         self.closed = False
         self.idle_since = 0.0
-        self.verified = True  # whether TLS was verified (set by the pool)
         self._waiter: asyncio.Future[Response] | None = None
         self._reset()
 
@@ -258,20 +258,24 @@ class Pool:
         self._unverified = ssl.create_default_context()
         self._unverified.check_hostname = False
         self._unverified.verify_mode = ssl.CERT_NONE
-        self._slots: dict[tuple[str, str, int], _Slots] = {}
+        self._slots: dict[tuple[object, ...], _Slots] = {}  # by endpoint key (and unverified TLS)
         self._addresses: dict[tuple[str, int], tuple[float, list[tuple[str, int]]]] = {}
         self._sweeper: asyncio.TimerHandle | None = None
 
     async def request(self, endpoint: Endpoint, head: bytes, body: bytes, *, verify: bool) -> Response:
         """One request over a pooled connection (a new one if none is idle)."""
-        slots = self._slots.get(endpoint.key)
+        # a connection whose certificate was not verified never serves a verified send
+        key: tuple[object, ...] = endpoint.key
+        if endpoint.tls and not verify:
+            key = (*key, "unverified")
+        slots = self._slots.get(key)
         if slots is None:
-            slots = self._slots[endpoint.key] = _Slots()
+            slots = self._slots[key] = _Slots()
         if self.per_host and slots.busy >= self.per_host:
             await self._wait_turn(slots)
         slots.busy += 1
         try:
-            connection = self._idle(slots, verify)
+            connection = self._idle(slots)
             if connection is not None:
                 try:
                     return await self._use(slots, connection, head, body)
@@ -301,14 +305,11 @@ class Pool:
             self._sweep_later()
         return response
 
-    def _idle(self, slots: _Slots, verify: bool) -> Connection | None:
-        # TLS settings are part of a connection: an unverified one never serves a verified send
+    def _idle(self, slots: _Slots) -> Connection | None:
         while slots.idle:
             connection = slots.idle.pop()
-            if not connection.closed and connection.verified == verify:
-                return connection
             if not connection.closed:
-                connection.close()
+                return connection
         return None
 
     async def _connect(self, endpoint: Endpoint, verify: bool) -> Connection:
@@ -333,7 +334,6 @@ class Pool:
                     except OSError as exc:
                         errors.append(exc)
                         continue
-                    protocol.verified = verify
                     return protocol
         except TimeoutError as exc:
             raise ConnectTimeout(f"no connection within {self.connect_timeout:g} s") from exc

@@ -153,7 +153,7 @@ def sqlite_time(moment: datetime | None) -> str | None:
 def json_text(value: Any) -> str:
     """`value` as compact JSON text (what a JSON column stores)."""
     try:
-        # string subclasses as keys too: aiohttp's header names are `istr`
+        # string subclasses as keys too (a multidict's `istr` header names, say)
         return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
     except TypeError:  # what orjson does not take (integers beyond 64 bits): the slow way
         return json.dumps(value, separators=(",", ":"))
