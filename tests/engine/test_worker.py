@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import itertools
 import time
+from typing import Any
 
 from standardwebhooks.webhooks import Webhook
 
@@ -166,3 +167,22 @@ async def test_a_burst_for_one_receiver_is_claimed_once(
         await sender.close()
     assert worker.given_back == 0
     assert len(by_delivery(receiver.received)) == 200
+
+
+async def test_a_publish_committed_during_a_claim_is_claimed_without_waiting_for_the_poll(
+    runtime: Runtime, seed: Seed, receiver: Receiver
+) -> None:
+    await add_hook(runtime, seed, receiver.url)
+    async with working(runtime, poll_interval=30.0) as worker:
+        claim = worker._claim
+        published: list[str] = []
+
+        async def claim_then_publish(limit: int) -> tuple[Any, ...]:
+            found = await claim(limit)
+            if not published:  # committed after this claim read the queue: its wake-up must hold
+                published.extend(await publish_pushes(runtime, seed, 1))
+            return found
+
+        worker._claim = claim_then_publish  # type: ignore[method-assign]
+        await wait_until_settled(runtime, {DeliveryState.SUCCEEDED.value}, 1, timeout=5)
+    assert len(receiver.received) == 1
