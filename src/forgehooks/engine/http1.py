@@ -146,6 +146,7 @@ class Connection(asyncio.Protocol):
             self._fail(InvalidResponse(f"status line and headers longer than {HEADER_BYTES_CAP} bytes"))
 
     def eof_received(self) -> bool:
+        self.closed = True  # not to be taken from the idle list again
         return False  # close our side too; connection_lost settles the request
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -308,7 +309,8 @@ class Pool:
     def _idle(self, slots: _Slots) -> Connection | None:
         while slots.idle:
             connection = slots.idle.pop()
-            if not connection.closed:
+            transport = connection.transport
+            if not connection.closed and transport is not None and not transport.is_closing():
                 return connection
         return None
 
