@@ -62,8 +62,8 @@ class Sizes:
     hard_events: int = 2000
     hard_hooks: int = 20
     growth_rows: int = 1_000_000
-    growth_events: int = 300
-    growth_rounds: int = 3
+    growth_events: int = 1000
+    growth_rounds: int = 5
     celery_tasks: int = 1000
     celery_concurrency: int = 8
     memory_in_flight: int = 10_000

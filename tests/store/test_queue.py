@@ -23,6 +23,7 @@ from forgehooks.store.queue import (
     claim_due,
     defer_claimed,
     expire_held,
+    expire_statement,
     queue_depth,
     record_attempts,
 )
@@ -151,6 +152,19 @@ async def test_held_deliveries_expire_after_the_retention(runtime: Runtime, seed
         assert await expire_held(conn, utcnow() + timedelta(seconds=1), utcnow()) == 3
         states = set((await conn.execute(select(deliveries.c.state))).scalars())
     assert states == {DeliveryState.EXPIRED.value}
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+async def test_the_expiry_of_held_deliveries_reads_their_index_not_the_log(runtime: Runtime) -> None:
+    # workers run it every minute; on SQLite a scan of the whole log would hold the write lock
+    statement = expire_statement(utcnow(), utcnow())
+    async with runtime.db.transaction() as conn:
+        compiled = statement.compile(conn.sync_connection)  # type: ignore[arg-type]
+        plan = (
+            await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params.values()))
+        ).all()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "ix_deliveries_held" in details and "SCAN deliveries" not in details, details
 
 
 async def test_queue_depth_counts_due_deliveries(runtime: Runtime, seed: Seed) -> None:

@@ -37,7 +37,7 @@ from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.hooks import HookHealth, health_after
 from forgehooks.core.ids import new_uuid
 from forgehooks.store.driver import DriverConnection, Row, StatementCache, ValueAdapter, driver_of, padded
-from forgehooks.store.tables import DUE_UNORDERED, PENDING_ORDERED, attempts, bodies, deliveries, hooks
+from forgehooks.store.tables import DUE_UNORDERED, HELD, PENDING_ORDERED, attempts, bodies, deliveries, hooks
 
 
 # Claimed and AttemptRecord are made once per delivery and never changed: not frozen only
@@ -573,12 +573,18 @@ def _cancel_statement() -> tuple[Executable, list[str]]:
 
 async def expire_held(conn: AsyncConnection, older_than: datetime, now: datetime) -> int:
     """Held deliveries past the retention become expired."""
-    result = await conn.execute(
+    result = await conn.execute(expire_statement(older_than, now))
+    return int(result.rowcount)
+
+
+def expire_statement(older_than: datetime, now: datetime) -> Update:
+    """The expiry of held deliveries created before `older_than`."""
+    return (
         update(deliveries)
-        .where(deliveries.c.state == DeliveryState.HELD.value, deliveries.c.created_at < older_than)
+        # the partial index's own condition, written as it is, so SQLite uses the index
+        .where(text(HELD), deliveries.c.created_at < older_than)
         .values(state=DeliveryState.EXPIRED.value, updated_at=now)
     )
-    return int(result.rowcount)
 
 
 async def requeue(conn: AsyncConnection, delivery_id: str, now: datetime) -> bool:

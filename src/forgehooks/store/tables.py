@@ -146,6 +146,7 @@ bodies = Table(
 #: Partial-index predicates, written once: a query must repeat them word for word (as SQL
 #: text, not bound parameters) for SQLite's and PostgreSQL's planners to use the index.
 DUE_UNORDERED = "state = 'queued' AND NOT ordered"
+HELD = "state = 'held'"
 PENDING_ORDERED = "ordered AND state IN ('queued', 'held')"
 
 deliveries = Table(
@@ -193,6 +194,9 @@ deliveries = Table(
         postgresql_where=text(PENDING_ORDERED),
         sqlite_where=text(PENDING_ORDERED),
     ),
+    # Held deliveries by age, for their expiry past the retention (a worker's maintenance,
+    # every minute): without it that was a scan of the whole log under the write lock.
+    Index("ix_deliveries_held", "created_at", postgresql_where=text(HELD), sqlite_where=text(HELD)),
     Index("ix_deliveries_hook_id_created_at", "hook_id", "created_at"),
     Index("ix_deliveries_event_id", "event_id"),
     Index("ix_deliveries_project_id_created_at", "project_id", "created_at"),
