@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -177,61 +177,65 @@ def wrk_rate(url: str, seconds: float, connections: int = CONCURRENCY) -> float:
     return wrk(url, seconds, connections, ["-s", str(RECEIVERS / "post.lua")])["rate"]
 
 
+async def send_loop_rate(
+    send: Callable[[], Awaitable[None]], total: int, concurrency: int, seconds: float
+) -> float:
+    """Requests/s of `concurrency` senders each awaiting `send` in turn, after two each to
+    warm the pool; bounded by `total` requests and `seconds`."""
+    deadline = time.perf_counter() + seconds
+    sent = 0
+
+    async def sender(count: int) -> None:
+        nonlocal sent
+        for _ in range(count):
+            if time.perf_counter() > deadline:
+                return
+            await send()
+            sent += 1
+
+    await asyncio.gather(*(sender(2) for _ in range(concurrency)))  # warm the pool
+    sent = 0
+    started = time.perf_counter()
+    await asyncio.gather(*(sender(total // concurrency) for _ in range(concurrency)))
+    return sent / (time.perf_counter() - started)
+
+
 async def bare_rate(url: str, total: int, concurrency: int = CONCURRENCY, seconds: float = 30) -> float:
     """(b) the Python ceiling: one aiohttp session, `concurrency` senders, no database."""
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
         headers = {"Content-Type": "application/json"}
-        deadline = time.perf_counter() + seconds
-        sent = 0
 
-        async def sender(count: int) -> None:
-            nonlocal sent
-            for _ in range(count):
-                if time.perf_counter() > deadline:
-                    return
-                async with session.post(url, data=BODY, headers=headers) as response:
-                    await response.read()
-                sent += 1
+        async def send() -> None:
+            async with session.post(url, data=BODY, headers=headers) as response:
+                await response.read()
 
-        await asyncio.gather(*(sender(2) for _ in range(concurrency)))  # warm the pool
-        sent = 0
-        started = time.perf_counter()
-        await asyncio.gather(*(sender(total // concurrency) for _ in range(concurrency)))
-        return sent / (time.perf_counter() - started)
+        return await send_loop_rate(send, total, concurrency, seconds)
+
+
+#: a delivery's usual headers (GitLab's, with forgehooks' own)
+DELIVERY_HEADERS = {
+    "Content-Type": "application/json",
+    "User-Agent": "GitLab/16.0",
+    "X-Gitlab-Event": "Push Hook",
+    "X-Gitlab-Token": "secret",
+    "X-Gitlab-Event-UUID": "3f0c7d0e-0000-4000-8000-000000000000",
+    "X-Forgehooks-Delivery": "3f0c7d0e-0000-4000-8000-000000000001",
+}
 
 
 async def own_client_rate(url: str, total: int, concurrency: int = CONCURRENCY, seconds: float = 30) -> float:
     """(b') the loop of (b) over forgehooks' own sender (`engine/sender.py`), no database:
     what the worker's HTTP client alone could do, with a delivery's usual headers."""
     sender = Sender(allow_local=True, per_host_limit=concurrency)
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "GitLab/16.0",
-        "X-Gitlab-Event": "Push Hook",
-        "X-Gitlab-Token": "secret",
-        "X-Gitlab-Event-UUID": "3f0c7d0e-0000-4000-8000-000000000000",
-        "X-Forgehooks-Delivery": "3f0c7d0e-0000-4000-8000-000000000001",
-    }
-    deadline = time.perf_counter() + seconds
-    sent = 0
 
-    async def sender_loop(count: int) -> None:
-        nonlocal sent
-        for _ in range(count):
-            if time.perf_counter() > deadline:
-                return
-            outcome = await sender.send(url, headers, BODY, ssl_verify=True)
-            if outcome.status is None:
-                raise RuntimeError(f"the receiver did not answer: {outcome.error}")
-            sent += 1
+    async def send() -> None:
+        outcome = await sender.send(url, DELIVERY_HEADERS, BODY, ssl_verify=True)
+        if outcome.status is None:
+            raise RuntimeError(f"the receiver did not answer: {outcome.error}")
 
     try:
-        await asyncio.gather(*(sender_loop(2) for _ in range(concurrency)))  # warm the pool
-        sent = 0
-        started = time.perf_counter()
-        await asyncio.gather(*(sender_loop(total // concurrency) for _ in range(concurrency)))
-        return sent / (time.perf_counter() - started)
+        return await send_loop_rate(send, total, concurrency, seconds)
     finally:
         await sender.close()
 

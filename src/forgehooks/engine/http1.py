@@ -255,10 +255,7 @@ class Pool:
         self.connect_timeout = connect_timeout
         self.per_host = per_host
         self.body_cap = body_cap
-        self._verified = ssl.create_default_context()
-        self._unverified = ssl.create_default_context()
-        self._unverified.check_hostname = False
-        self._unverified.verify_mode = ssl.CERT_NONE
+        self._contexts: dict[bool, ssl.SSLContext] = {}  # by `verify`, made at the first TLS connect
         self._slots: dict[tuple[object, ...], _Slots] = {}  # by endpoint key (and unverified TLS)
         self._addresses: dict[tuple[str, int], tuple[float, list[tuple[str, int]]]] = {}
         self._sweeper: asyncio.TimerHandle | None = None
@@ -316,7 +313,7 @@ class Pool:
 
     async def _connect(self, endpoint: Endpoint, verify: bool) -> Connection:
         loop = asyncio.get_running_loop()
-        context = (self._verified if verify else self._unverified) if endpoint.tls else None
+        context = self._tls(verify) if endpoint.tls else None
         try:
             async with asyncio.timeout(self.connect_timeout):
                 addresses = await self._resolve(endpoint.host, endpoint.port)
@@ -340,6 +337,17 @@ class Pool:
         except TimeoutError as exc:
             raise ConnectTimeout(f"no connection within {self.connect_timeout:g} s") from exc
         raise ConnectFailed(f"cannot connect to {endpoint.host}:{endpoint.port}: {errors[-1]}")
+
+    def _tls(self, verify: bool) -> ssl.SSLContext:
+        """The TLS context of verified or unverified connections (loading the system's CA
+        certificates takes tens of milliseconds: only once, and only if a hook uses https)."""
+        context = self._contexts.get(verify)
+        if context is None:
+            context = self._contexts[verify] = ssl.create_default_context()
+            if not verify:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+        return context
 
     async def _resolve(self, host: str, port: int) -> list[tuple[str, int]]:
         """The addresses to try, each allowed by the SSRF guard (literal ones included)."""
