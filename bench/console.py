@@ -73,10 +73,9 @@ async def seed(rt: Runtime, count: int) -> Seeded:
                 at = now - timedelta(seconds=3600 * (1 - n / (count // len(made))))
                 body = RefBody(ref="refs/heads/main", before="1" * 40, after=f"{n:040x}")
                 event = events.build_event(rt, project, EventKind.PUSH, body, actor, at)
-                await repo.insert(event)
-                body_id = (await repo.insert_bodies(event.id, {"bench": b'{"ref":"refs/heads/main"}'}))[
-                    "bench"
-                ]
+                await repo.insert([event])
+                bodies = await repo.insert_bodies([(event.id, "bench", b'{"ref":"refs/heads/main"}')])
+                body_id = bodies[(event.id, "bench")]
                 for hook in made:
                     last_id = str(uuid.uuid4())
                     rows.append(

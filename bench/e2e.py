@@ -88,9 +88,13 @@ def logging_nginx() -> Iterator[tuple[str, Path]]:
     port = free_port()
     log = root / "access.log"
     conf = (RECEIVERS / "nginx.conf").read_text().format(port=port, root=root)
-    conf = conf.replace("access_log off;", f"{LOG_FORMAT}\n    access_log {log} stamp buffer=64k flush=100ms;")
+    conf = conf.replace(
+        "access_log off;", f"{LOG_FORMAT}\n    access_log {log} stamp buffer=64k flush=100ms;"
+    )
     (root / "nginx.conf").write_text(conf)
-    process = subprocess.Popen(["nginx", "-c", str(root / "nginx.conf"), "-p", str(root)], stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        ["nginx", "-c", str(root / "nginx.conf"), "-p", str(root)], stderr=subprocess.DEVNULL
+    )
     try:
         if not wait_port(port, 5):
             raise RuntimeError("nginx did not start")
@@ -128,7 +132,12 @@ def push(n: int) -> dict[str, Any]:
     ]
     return {
         "kind": "push",
-        "body": {"ref": "refs/heads/main", "after": f"{n:040x}", "commits": commits, "total_commits_count": 3},
+        "body": {
+            "ref": "refs/heads/main",
+            "after": f"{n:040x}",
+            "commits": commits,
+            "total_commits_count": 3,
+        },
     }
 
 
@@ -170,6 +179,12 @@ async def seed(settings: Settings, urls: list[str]) -> tuple[str, str]:
         await rt.close()
 
 
+def start(commands: list[list[str]], env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    """The processes of `commands` (their errors shown with E2E_DEBUG=1)."""
+    errors = None if os.environ.get("E2E_DEBUG") else subprocess.DEVNULL
+    return [subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL, stderr=errors) for c in commands]
+
+
 @contextlib.asynccontextmanager
 async def service(row: Row, urls: list[str]) -> AsyncIterator[Service]:
     """A fresh database seeded with `urls`' hooks, and the row's processes serving it."""
@@ -197,13 +212,7 @@ async def service(row: Row, urls: list[str]) -> AsyncIterator[Service]:
             if row.processes > 1:
                 command += ["--processes", str(row.processes)]
             found = Service(f"http://127.0.0.1:{port}", token, project, settings)
-            found.processes.append(
-                subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=None if os.environ.get("E2E_DEBUG") else subprocess.DEVNULL)
-            )
-            for _ in range(row.workers):
-                found.processes.append(
-                    subprocess.Popen([str(FORGEHOOKS), "worker"], env=env, stderr=subprocess.DEVNULL)
-                )
+            found.processes += start([command] + [[str(FORGEHOOKS), "worker"]] * row.workers, env)
             try:
                 if not await asyncio.to_thread(wait_port, port, 60):
                     raise RuntimeError("forgehooks serve did not start within 60 s")
@@ -237,18 +246,38 @@ async def post_all(svc: Service, count: int, clients: int, batch: bool) -> float
         return count / (time.perf_counter() - started)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used: its cost, whatever else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def profiler(pid: int, path: str) -> subprocess.Popen[bytes]:
+    """py-spy sampling `pid` for 8 s into `path` (collapsed stacks)."""
+    command = ["py-spy", "record", "--pid", str(pid), "--duration", "8", "--format", "raw", "-r", "250"]
+    return subprocess.Popen([*command, "-o", path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 async def end_to_end(row: Row, url: str, log: Path, count: int, clients: int) -> dict[str, float]:
     """One row: accepted events/s and delivered/s (10 hooks, nginx's log as the clock)."""
     async with service(row, [url] * 10) as svc:
         before, _ = logged(log)
+        serve = svc.processes[0].pid
+        cpu = cpu_seconds(serve)
+        profile = os.environ.get("E2E_PROFILE")  # a file for py-spy's collapsed stacks of serve
+        spy = profiler(serve, profile) if profile else None
         started = time.time()
         accepted = await post_all(svc, count, clients, row.batch)
+        cpu = cpu_seconds(serve) - cpu
+        if spy is not None:
+            await asyncio.to_thread(spy.wait, 60)
         deadline = time.monotonic() + 300
         expected = before + count * 10
-        while logged(log)[0] < expected and time.monotonic() < deadline:
+        while logged(log)[0] < expected and time.monotonic() < deadline:  # noqa: ASYNC110  (a file, not an event)
             await asyncio.sleep(0.2)
         seen, last = logged(log)
     return {
+        "api_cpu_ms": cpu * 1000 / count,
         "accepted": accepted,
         "delivered": (seen - before) / max(1e-6, last - started),
         "complete": float(seen >= expected),
@@ -317,7 +346,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             got["share"] = got["delivered"] / got["bare"]
             results["rows"][row.name] = got
             print(
-                f"{row.name}: {got['accepted']:,.0f} events/s accepted, {got['delivered']:,.0f} deliveries/s"
+                f"{row.name}: {got['accepted']:,.0f} events/s accepted"
+                f" ({got['api_cpu_ms']:.2f} ms of serve's CPU each), {got['delivered']:,.0f} deliveries/s"
                 f" end to end = {got['share']:.2f} of (b) ({before:,.0f}/s before, {after:,.0f}/s after)"
                 + ("" if got["complete"] else "  [INCOMPLETE]"),
                 flush=True,

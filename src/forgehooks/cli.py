@@ -59,9 +59,9 @@ def _console() -> Console:
     return Console(stderr=True)
 
 
-def delivery_runtime(settings: Settings, *, pre_ping: bool = True) -> Runtime:
+def delivery_runtime(settings: Settings) -> Runtime:
     """A runtime with every face's wire format but none of their routes: all but `serve` need no more."""
-    return Runtime.build(settings, load_wires(), pre_ping=pre_ping)
+    return Runtime.build(settings, load_wires())
 
 
 def _with_runtime(work: Callable[[Runtime], Awaitable[T]]) -> T:
@@ -198,7 +198,7 @@ def worker(
         start_http_server(metrics_port, addr=metrics_host, registry=process_metrics.REGISTRY)
 
     async def main() -> None:
-        rt = delivery_runtime(settings, pre_ping=False)
+        rt = delivery_runtime(settings)
         # as in `serve`: what is built by now lives as long as the process, so the
         # collector's full collections need not walk it (measured in the embedded worker:
         # two full collections of 90 ms each in 30,000 deliveries, 6 µs a delivery)

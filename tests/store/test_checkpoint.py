@@ -21,8 +21,8 @@ async def test_the_log_reaches_the_database_file_without_a_commit_checkpointing(
         async with db.engine.begin() as conn:
             await conn.run_sync(scratch.metadata.create_all)
         size_before = path.stat().st_size
-        async with db.driver_transaction() as driver:
-            sqlite = driver.conn  # type: ignore[attr-defined]
+        async with db.transaction() as driver:
+            sqlite = driver.backend.conn  # type: ignore[attr-defined]
             rows = [(os.urandom(4000),) for _ in range(2000)]  # about 8 MB of pages in the log
             sqlite.executemany("INSERT INTO scratch (data) VALUES (?)", rows)
             [[pages]] = sqlite.execute("PRAGMA wal_autocheckpoint").fetchall()

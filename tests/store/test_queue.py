@@ -16,7 +16,7 @@ from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.database import Database
-from forgehooks.store.driver import json_text, sqlite_time
+from forgehooks.store.driver import Prepared, json_text, sqlite_time
 from forgehooks.store.queue import (
     AttemptRecord,
     Claimed,
@@ -159,10 +159,9 @@ async def test_the_expiry_of_held_deliveries_reads_their_index_not_the_log(runti
     # workers run it every minute; on SQLite a scan of the whole log would hold the write lock
     statement = expire_statement(utcnow(), utcnow())
     async with runtime.db.transaction() as conn:
-        compiled = statement.compile(conn.sync_connection)  # type: ignore[arg-type]
-        plan = (
-            await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.params.values()))
-        ).all()
+        prepared = Prepared.of(statement, conn.dialect)
+        sql, args = prepared.bind(prepared.compiled.construct_params())
+        plan = await conn.backend.fetch("EXPLAIN QUERY PLAN " + sql, args)
     details = " ".join(str(row[-1]) for row in plan)
     assert "ix_deliveries_held" in details and "SCAN deliveries" not in details, details
 

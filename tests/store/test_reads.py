@@ -1,4 +1,4 @@
-"""The API's reads: on a SQLite file they run on a read-only connection in the loop's thread;
+"""The API's reads: on SQLite they run on a read-only connection in the loop's thread;
 a page carries its project's total; a hook reads back exactly as it was written."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from forgehooks.core.errors import Unauthenticated, Unavailable
 from forgehooks.core.hooks import HookSpec
 from forgehooks.services import accounts, hooks, projects
 from forgehooks.services.runtime import Runtime
+from forgehooks.store.driver import SQLiteBackend
 from forgehooks.store.hooks import HookRepository
-from forgehooks.store.reader import LoopConnection
 from forgehooks.store.tables import hooks as hooks_table
 from tests.conftest import Seed
 
@@ -75,8 +75,8 @@ async def test_the_loop_connection_cannot_write(runtime: Runtime, seed: Seed) ->
         pytest.skip("PostgreSQL reads use the ordinary pool")
     (hook_id,) = await _add(runtime, seed, 1)
     with pytest.raises(Unavailable):
-        async with runtime.reads().reading() as conn:
-            assert isinstance(conn, LoopConnection)
+        async with runtime.db.reading() as conn:
+            assert isinstance(conn.backend, SQLiteBackend)
             await HookRepository(conn, runtime.box).delete(hook_id, seed.project.created_at)
     assert (await hooks.get_hook(runtime, seed.project, hook_id)).id == hook_id
 
@@ -86,9 +86,9 @@ async def test_a_read_is_run_again_only_after_a_commit(runtime: Runtime, seed: S
         pytest.skip("PostgreSQL reads use the ordinary pool")
     (hook_id,) = await _add(runtime, seed, 1)
     statements: list[str] = []
-    async with runtime.reads().reading() as conn:
-        assert isinstance(conn, LoopConnection)
-        conn.sync.connection.driver_connection.set_trace_callback(statements.append)  # type: ignore[union-attr]
+    async with runtime.db.reading() as conn:
+        assert isinstance(conn.backend, SQLiteBackend)
+        conn.backend.conn.set_trace_callback(statements.append)
     for _ in range(3):
         assert (await hooks.get_hook(runtime, seed.project, hook_id)).name == "h0"
     hook_reads = [s for s in statements if s.startswith("SELECT hooks.id")]

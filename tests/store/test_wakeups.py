@@ -55,13 +55,13 @@ async def test_another_schemas_publish_does_not_wake(runtime: Runtime) -> None:
     task = await _listening(runtime, woken, stop)
     other = Database(runtime.db.url, schema=f"{runtime.db.schema}_other")
     try:
-        async with other.driver_transaction() as conn:
+        async with other.transaction() as conn:
             await notify_due(other, conn)
-        async with runtime.db.driver_transaction() as conn:
+        async with runtime.db.transaction() as conn:
             await notify_due(runtime.db, conn)
         await asyncio.wait_for(woken.wait(), 5)  # its own came through
         woken.clear()
-        async with other.driver_transaction() as conn:
+        async with other.transaction() as conn:
             await notify_due(other, conn)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(woken.wait(), 0.5)

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forgehooks.core.errors import ForgehooksError, InvalidInput, NotFound, PayloadTooLarge
+from forgehooks.core.errors import ForgehooksError, InvalidInput, InvalidItems, NotFound, PayloadTooLarge
 from forgehooks.dialects.face import ErrorRenderer, retry_after_headers, status_of
 
 log = logging.getLogger("forgehooks.api")
@@ -21,6 +21,8 @@ def native_error(_request: Request, exc: ForgehooksError) -> Response:
     body: dict[str, object] = {"code": type(exc).__name__, "message": exc.message}
     if isinstance(exc, InvalidInput):
         body["field"] = exc.field
+    if isinstance(exc, InvalidItems):
+        body["items"] = [{"index": i, "field": f, "message": m} for i, f, m in exc.problems]
     return JSONResponse({"error": body}, status_code=status_of(exc), headers=retry_after_headers(exc))
 
 

@@ -6,12 +6,13 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, Header, Query, Response
-from pydantic import TypeAdapter
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from pydantic import TypeAdapter, ValidationError
 
 from forgehooks.api.schemas import (
     ROLE_NAMES,
     DeliveryOut,
+    EventBatchIn,
     EventIn,
     HookIn,
     HookOut,
@@ -20,6 +21,7 @@ from forgehooks.api.schemas import (
     MemberOut,
     ProjectIn,
     ProjectOut,
+    PublishedBatchOut,
     PublishedOut,
     ReplayIn,
     ReplayOut,
@@ -32,7 +34,7 @@ from forgehooks.api.schemas import (
     UserOut,
 )
 from forgehooks.core.deliveries import DeliveryState
-from forgehooks.core.errors import InvalidInput, PermissionDenied
+from forgehooks.core.errors import InvalidInput, InvalidItems, PermissionDenied
 from forgehooks.core.events import BODY_TYPES
 from forgehooks.core.hooks import BranchFilter, HookSpec
 from forgehooks.core.projects import Project, Role, User
@@ -256,20 +258,81 @@ def _event_body_schemas() -> dict[str, Any]:
     return {"x-body-schemas-by-family": schemas}
 
 
+IdempotencyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="a key of yours: a retried request with it answers as the first did, creating nothing"
+        " (24 hours; the same key with another body is a 409)",
+    ),
+]
+
+
+def _key(user: User, key: str | None, request: Request, body: Any) -> events.IdempotencyKey | None:
+    if key is None:
+        return None
+    fingerprint = events.fingerprint_of(request.url.path, body)
+    return events.IdempotencyKey(user_id=user.id, key=key, fingerprint=fingerprint)
+
+
 @router.post(
     "/projects/{project}/events",
     status_code=201,
     response_model=PublishedOut,
     openapi_extra=_event_body_schemas(),
 )
-async def publish_event(rt: RuntimeDep, user: UserDep, project: str, body: EventIn) -> PublishedOut:
+async def publish_event(
+    rt: RuntimeDep,
+    user: UserDep,
+    project: str,
+    body: EventIn,
+    request: Request,
+    idempotency_key: IdempotencyHeader = None,
+) -> PublishedOut:
     """Publish a canonical event: every matching hook gets a delivery in its face's format."""
     found = await _project(rt, user, project, Role.DEVELOPER)
     event = events.build_event(
         rt, found, body.kind, events.parse_body(body.kind, body.body), events.actor_of(user), body.occurred_at
     )
-    published = await events.publish(rt, event)
+    key = _key(user, idempotency_key, request, body.model_dump(mode="json"))
+    published = await events.publish(rt, event, key)
     return PublishedOut(event_id=published.event_id, deliveries=published.deliveries)
+
+
+@router.post(
+    "/projects/{project}/events:batch",
+    status_code=201,
+    response_model=PublishedBatchOut,
+    openapi_extra=_event_body_schemas(),
+)
+async def publish_events(
+    rt: RuntimeDep,
+    user: UserDep,
+    project: str,
+    body: EventBatchIn,
+    request: Request,
+    idempotency_key: IdempotencyHeader = None,
+) -> PublishedBatchOut:
+    """Publish up to 1,000 events in one transaction (all or none), answered in their order."""
+    found = await _project(rt, user, project, Role.DEVELOPER)
+    built, problems = [], []
+    actor = events.actor_of(user)
+    for index, item in enumerate(body.events):
+        try:
+            one = EventIn.model_validate(item)
+            parsed = events.parse_body(one.kind, one.body)
+            built.append(events.build_event(rt, found, one.kind, parsed, actor, one.occurred_at))
+        except ValidationError as exc:
+            problems += [(index, ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+        except InvalidInput as exc:
+            problems.append((index, exc.field, exc.reason))
+    if problems:
+        raise InvalidItems("events", problems)
+    key = _key(user, idempotency_key, request, body.model_dump(mode="json"))
+    published = await events.publish_all(rt, built, key)
+    return PublishedBatchOut(
+        events=[PublishedOut(event_id=p.event_id, deliveries=p.deliveries) for p in published]
+    )
 
 
 @router.get("/projects/{project}/hooks/{hook_id}/deliveries", response_model=list[DeliveryOut])

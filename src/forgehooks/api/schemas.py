@@ -285,6 +285,26 @@ class PublishedOut(BaseModel):
     deliveries: int
 
 
+#: Events one batch request may carry.
+BATCH_LIMIT = 1000
+
+
+class EventBatchIn(BaseModel):
+    """Events to publish in one transaction: all or none. Each item is an `EventIn`; bad
+    items are refused together, each named by its index."""
+
+    model_config = ConfigDict(extra="forbid")
+    events: list[dict[str, Any]] = Field(
+        min_length=1, max_length=BATCH_LIMIT, description="each item: {kind, body, occurred_at?} as EventIn"
+    )
+
+
+class PublishedBatchOut(BaseModel):
+    """What a batch publish created, in the order of the request's events."""
+
+    events: list[PublishedOut]
+
+
 class AttemptOut(BaseModel):
     """One attempt of a delivery."""
 

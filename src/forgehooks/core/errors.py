@@ -48,6 +48,17 @@ class InvalidInput(ForgehooksError):
         self.reason = message
 
 
+class InvalidItems(InvalidInput):
+    """Items of a batch are malformed; the batch is refused whole. Each problem is (the item's
+    index, the field within it, what is wrong)."""
+
+    def __init__(self, field: str, problems: list[tuple[int, str, str]]) -> None:
+        shown = "; ".join(f"[{i}] {f + ': ' if f else ''}{m}" for i, f, m in problems[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        super().__init__(field, f"{len(problems)} bad item(s), nothing was published: {shown}{more}")
+        self.problems = problems
+
+
 class LimitExceeded(ForgehooksError):
     """A configured quota would be exceeded."""
 

@@ -279,7 +279,7 @@ class Worker:
 
     async def _give_back(self, items: list[Claimed], delay: timedelta) -> None:
         """Unsent claimed deliveries return to the queue (no attempt counted)."""
-        async with self.db.driver_transaction() as conn:
+        async with self.db.transaction() as conn:
             await defer_claimed(conn, [(c.id, c.lease_token) for c in items], utcnow() + delay)
 
     async def _claim(self, limit: int) -> tuple[list[Claimed], dict[int, Hook], bool]:
@@ -289,7 +289,7 @@ class Worker:
             live = set(self._gate.inflight)
             self._host_of_hook = {k: v for k, v in self._host_of_hook.items() if v in live}
         skip = self._busy_hooks()
-        async with self.db.driver_transaction() as conn:
+        async with self.db.transaction() as conn:
             lease = self.options.lease
             claimed = await claim_due(conn, limit=limit, lease=lease, now=utcnow(), skip_hooks=skip)
             versions = await hook_versions(conn, list({c.hook_id for c in claimed})) if claimed else {}
@@ -366,7 +366,7 @@ class Worker:
         now = utcnow()
         records = [f.record for f in batch if f.record is not None]
         cancelled = [f.claimed for f in batch if f.record is None]
-        async with self.db.driver_transaction() as conn:
+        async with self.db.transaction() as conn:
             await record_attempts(conn, records, now)
             if cancelled:
                 await cancel_claimed(conn, [c.id for c in cancelled], now)

@@ -63,7 +63,7 @@ async def authenticate(rt: Runtime, value: str | None) -> User:
     if not value:
         raise Unauthenticated("401 Unauthorized: a personal access token is required")
     now = utcnow()
-    async with rt.reads().reading() as conn:
+    async with rt.db.reading() as conn:
         found = await token_owner(conn, value)
     if found is None:
         raise Unauthenticated("401 Unauthorized: invalid token")

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+import orjson
 
 from forgehooks.core.clock import utcnow
 from forgehooks.core.codec import from_jsonable
-from forgehooks.core.errors import InvalidInput
+from forgehooks.core.errors import Conflict, InvalidInput
 from forgehooks.core.events import BODY_TYPES, Actor, Body, Event, EventKind
+from forgehooks.core.hooks import Subscriber
 from forgehooks.core.ids import new_ordered_uuid
 from forgehooks.core.projects import Project, User
 from forgehooks.engine.fanout import plan
 from forgehooks.services.runtime import Runtime
-from forgehooks.store import wakeups
+from forgehooks.store import idempotency, wakeups
+from forgehooks.store.driver import IntegrityError
 from forgehooks.store.events import EventRepository
 
 
@@ -53,20 +59,104 @@ def build_event(
         raise InvalidInput("body", str(exc)) from exc
 
 
-async def publish(rt: Runtime, event: Event) -> Published:
+#: How long a publish's Idempotency-Key is honoured (Stripe keeps keys 24 hours).
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdempotencyKey:
+    """A caller's key for one publish request, and what identifies the request."""
+
+    user_id: int
+    key: str
+    fingerprint: str  # `fingerprint_of` the request
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.key) <= 255 or not self.key.isprintable():
+            raise InvalidInput("Idempotency-Key", "must be 1 to 255 printable characters")
+
+
+def fingerprint_of(path: str, body: Any) -> str:
+    """A hash of a request's path and JSON body (keys in any order hash the same)."""
+    canonical = orjson.dumps([path, body], option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+async def publish(rt: Runtime, event: Event, key: IdempotencyKey | None = None) -> Published:
     """Fan `event` out to every matching hook of its project; nothing is written unless all is."""
+    return (await publish_all(rt, [event], key))[0]
+
+
+async def publish_all(
+    rt: Runtime, events: Sequence[Event], key: IdempotencyKey | None = None
+) -> list[Published]:
+    """Publish `events` at once; with a key, a request seen before answers as it did then.
+
+    A different request under a key already used is a Conflict. Two requests racing with
+    one key: the second waits for the first's commit, creates nothing, and answers the same.
+    """
+    if key is not None:
+        found = await _remembered(rt, key)
+        if found is not None:
+            return found
+    try:
+        return await _publish(rt, events, key)
+    except IntegrityError:
+        found = await _remembered(rt, key) if key is not None else None
+        if found is None:
+            raise
+        return found
+
+
+async def _remembered(rt: Runtime, key: IdempotencyKey) -> list[Published] | None:
+    async with rt.db.reading() as conn:
+        found = await idempotency.find(conn, key.user_id, key.key, utcnow() - IDEMPOTENCY_WINDOW)
+    if found is None:
+        return None
+    if found.fingerprint != key.fingerprint:
+        raise Conflict(f"Idempotency-Key {key.key!r} was used for a different request")
+    return [Published(event_id=r["event_id"], deliveries=r["deliveries"]) for r in found.response]
+
+
+async def _publish(rt: Runtime, events: Sequence[Event], key: IdempotencyKey | None) -> list[Published]:
+    """Fan out each of `events` in one transaction: all are stored with their deliveries, or none.
+
+    The statements do not grow with the hooks or the events: the events in one driver call,
+    each project's hooks read once, every rendered body in one multi-row INSERT, every
+    delivery in one driver call (pipelined on PostgreSQL).
+    """
     now = utcnow()
-    async with rt.db.driver_transaction() as conn:
-        events = EventRepository(conn)
-        await events.insert(event)
-        hooks = await events.subscribers(event.project.id)
-        fanout = plan(event, hooks, rt.wires, now)
-        body_ids = await events.insert_bodies(event.id, fanout.bodies)
-        for row in fanout.deliveries:
-            row["body_id"] = body_ids[row["dialect"]]
-        await events.insert_deliveries(fanout.deliveries)
-        if fanout.deliveries:
+    async with rt.db.transaction() as conn:
+        repository = EventRepository(conn)
+        await repository.insert(events)
+        subscribers: dict[int, list[Subscriber]] = {}
+        plans = []
+        for event in events:
+            project_id = event.project.id
+            if project_id not in subscribers:
+                subscribers[project_id] = await repository.subscribers(project_id)
+            plans.append(plan(event, subscribers[project_id], rt.wires, now))
+        rendered = [
+            (e.id, dialect, body)
+            for e, p in zip(events, plans, strict=True)
+            for dialect, body in p.bodies.items()
+        ]
+        body_ids = await repository.insert_bodies(rendered)
+        rows = []
+        for event, fanout in zip(events, plans, strict=True):
+            for row in fanout.deliveries:
+                row["body_id"] = body_ids[(event.id, row["dialect"])]
+                rows.append(row)
+        await repository.insert_deliveries(rows)
+        published = [
+            Published(event_id=e.id, deliveries=len(p.deliveries)) for e, p in zip(events, plans, strict=True)
+        ]
+        if key is not None:
+            answer = [{"event_id": p.event_id, "deliveries": p.deliveries} for p in published]
+            since = now - IDEMPOTENCY_WINDOW
+            await idempotency.remember(conn, key.user_id, key.key, key.fingerprint, answer, now, since)
+        if rows:
             await wakeups.notify_due(rt.db, conn)  # workers of other processes, at commit
-    if fanout.deliveries:
+    if rows:
         rt.wake_workers()
-    return Published(event_id=event.id, deliveries=len(fanout.deliveries))
+    return published

@@ -73,7 +73,7 @@ async def create_hook(
 
 async def get_hook(rt: Runtime, project: Project, hook_id: int | str) -> Hook:
     """A hook of `project` by numeric id or UUID; NotFound for any other project's hook."""
-    async with rt.reads().reading() as conn:
+    async with rt.db.reading() as conn:
         repo = HookRepository(conn, rt.box)
         hook = await (repo.by_uuid(hook_id) if isinstance(hook_id, str) else repo.get(hook_id))
     if hook is None or hook.project_id != project.id:
@@ -83,7 +83,7 @@ async def get_hook(rt: Runtime, project: Project, hook_id: int | str) -> Hook:
 
 async def list_hooks(rt: Runtime, project: Project, *, offset: int, limit: int) -> tuple[list[Hook], int]:
     """A page of the project's hooks (made through any face) and the total."""
-    async with rt.reads().reading() as conn:
+    async with rt.db.reading() as conn:
         return await HookRepository(conn, rt.box).list(project.id, offset=offset, limit=limit)
 
 
@@ -158,8 +158,8 @@ async def test_hook(rt: Runtime, project: Project, hook: Hook, kind: EventKind, 
     delivery_id, token = event.id, event.id  # the sample's own ids serve as delivery id and lease
     async with rt.db.transaction() as conn:
         events = EventRepository(conn)
-        await events.insert(event)
-        body_id = (await events.insert_bodies(event.id, {hook.dialect: body}))[hook.dialect]
+        await events.insert([event])
+        body_id = (await events.insert_bodies([(event.id, hook.dialect, body)]))[(event.id, hook.dialect)]
         await events.insert_deliveries(
             [
                 {

@@ -76,7 +76,7 @@ async def access(
     PermissionDenied when the face documents a 403; members lacking the role get
     PermissionDenied.
     """
-    async with rt.reads().reading() as conn:  # one statement for both: every API call does this
+    async with rt.db.reading() as conn:  # one statement for both: every API call does this
         found = await project_with_role(conn, identity, user.id)
     if found is None:
         raise NotFound("404 Project Not Found")

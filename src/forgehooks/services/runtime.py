@@ -11,7 +11,6 @@ from forgehooks.engine.sender import Sender
 from forgehooks.engine.worker import Worker, WorkerOptions
 from forgehooks.services.limits import SlidingWindow
 from forgehooks.store.database import Database
-from forgehooks.store.reader import LoopReader
 from forgehooks.store.secrets import SecretBox, load_keys
 
 
@@ -26,22 +25,12 @@ class Runtime:
     sender: Sender | None = None
     workers: list[Worker] = field(default_factory=list)
     test_calls: SlidingWindow | None = None  # per process, like GitLab's per-user test limit
-    reader: LoopReader | None = None  # the API's reads (made on first use)
 
     @classmethod
-    def build(
-        cls, settings: Settings, wires: list[WireFormat] | None = None, *, pre_ping: bool = True
-    ) -> Runtime:
-        """Connect to the configured database and register the canonical and given wire formats.
-
-        `pre_ping=False` (worker processes): PostgreSQL connections are not pinged before
-        each transaction. A worker's claims and records are its only transactions and each
-        retries on failure; a connection found dead is dropped by the pool as it fails. The
-        ping was a round trip in front of every claim and record (one worker on PostgreSQL:
-        5,378 and 5,822 deliveries/s with it, 6,089 and 7,048 without, runs alternating).
-        """
+    def build(cls, settings: Settings, wires: list[WireFormat] | None = None) -> Runtime:
+        """Connect to the configured database and register the canonical and given wire formats."""
         schema = settings.database_schema or None
-        db = Database(settings.resolved_database_url, schema=schema, pre_ping=pre_ping)
+        db = Database(settings.resolved_database_url, schema=schema)
         box = SecretBox(load_keys(settings.secret_key, settings.data_dir))
         runtime = cls(settings=settings, db=db, box=box)
         runtime.register(CanonicalWire())
@@ -58,12 +47,6 @@ class Runtime:
         if self.test_calls is None:
             self.test_calls = SlidingWindow(self.settings.test_calls_per_minute)
         return self.test_calls
-
-    def reads(self) -> LoopReader:
-        """Where the API's per-request reads run (the loop's own thread on a SQLite file)."""
-        if self.reader is None:
-            self.reader = LoopReader(self.db)
-        return self.reader
 
     def get_sender(self) -> Sender:
         """The shared outgoing HTTP client (created lazily inside the event loop)."""
@@ -104,6 +87,4 @@ class Runtime:
         """Release connections."""
         if self.sender is not None:
             await self.sender.close()
-        if self.reader is not None:
-            self.reader.close()
         await self.db.dispose()

@@ -8,14 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.errors import Conflict
 from forgehooks.core.ids import storable_id
 from forgehooks.core.projects import Membership, Role, Token, User
-from forgehooks.store.reader import Reader, fetch
+from forgehooks.store.driver import Connection, IntegrityError
 from forgehooks.store.tables import memberships, tokens, users
 
 
@@ -63,9 +61,9 @@ TOKEN_OWNER = (
 )
 
 
-async def token_owner(conn: Reader, value: str) -> tuple[Token, User] | None:
+async def token_owner(conn: Connection, value: str) -> tuple[Token, User] | None:
     """The token whose hash matches `value` and the user it belongs to."""
-    rows = await fetch(conn, TOKEN_OWNER, {"token_hash": token_hash(value)})
+    rows = await conn.fetch(TOKEN_OWNER, {"token_hash": token_hash(value)})
     if not rows:
         return None
     return _token(rows[0]), _user(rows[0][len(tokens.c) :])
@@ -74,7 +72,7 @@ async def token_owner(conn: Reader, value: str) -> tuple[Token, User] | None:
 class UserRepository:
     """Users by id or username."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def create(self, *, username: str, name: str, email: str, is_admin: bool, now: datetime) -> User:
@@ -108,7 +106,7 @@ class UserRepository:
 class TokenRepository:
     """Personal access tokens; the value itself is never stored."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def create(
@@ -158,7 +156,7 @@ class TokenRepository:
 class MembershipRepository:
     """Who has which role in which project."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def set_role(self, project_id: int, user_id: int, role: Role) -> Membership:

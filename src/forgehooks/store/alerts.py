@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from forgehooks.store.driver import Connection
 from forgehooks.store.tables import attempts, deliveries, hooks
 
 
-async def claim_unannounced(conn: AsyncConnection, now: datetime, limit: int = 100) -> list[int]:
+async def claim_unannounced(conn: Connection, now: datetime, limit: int = 100) -> list[int]:
     """Mark newly disabled or paused hooks as announced and return their ids.
 
     The UPDATE is the claim: with several processes watching, each disable is announced once.
@@ -37,7 +37,7 @@ async def claim_unannounced(conn: AsyncConnection, now: datetime, limit: int = 1
     return [row.id for row in claimed]
 
 
-async def last_failure(conn: AsyncConnection, hook_id: int) -> dict[str, object] | None:
+async def last_failure(conn: Connection, hook_id: int) -> dict[str, object] | None:
     """The hook's latest failed attempt: which delivery, what came back."""
     query = (
         select(

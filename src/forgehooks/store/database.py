@@ -1,4 +1,10 @@
-"""Engines for SQLite (embedded) and PostgreSQL (scale-out), with the pragmas they need."""
+"""The databases: SQLite (embedded) and PostgreSQL (scale-out), with what each connection needs.
+
+Requests and workers run on `store.driver.Connection`s straight on the drivers: an asyncpg
+pool on PostgreSQL; on a SQLite file, one writer and one read-only `sqlite3` connection per
+process, used in the event loop's thread. SQLAlchemy compiles the statements; its engine is
+kept for DDL only (the Alembic migrations).
+"""
 
 from __future__ import annotations
 
@@ -10,112 +16,167 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import asyncpg
+import orjson
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
+from sqlalchemy.dialects.sqlite import pysqlite
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from forgehooks.core.errors import InvalidInput, Unavailable
-from forgehooks.store.driver import DriverConnection, SQLAlchemyDriver, SQLiteDriver
+from forgehooks.store.driver import Connection, ConnectionCache, PostgresBackend, SQLiteBackend
 from forgehooks.store.tables import metadata
 
 log = logging.getLogger("forgehooks.store")
 WRITER_WAIT = 30.0  # seconds a write waits for this process's other writers (as busy_timeout)
+READ_BUSY_MS = 2000  # how long a read waits for a lock (only WAL recovery takes one)
+#: SQLite's "another connection holds the lock" codes: BEGIN is retried on them.
+BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 
 
 class Database:
-    """One async engine and the transactions on it."""
+    """One database: transactions and reads on `Connection`s straight on the driver."""
 
-    def __init__(
-        self, url: str, *, schema: str | None = None, pool_size: int = 10, pre_ping: bool = True
-    ) -> None:
+    def __init__(self, url: str, *, schema: str | None = None, pool_size: int = 10) -> None:
         self.url = url
-        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.schema = schema
-        self.pre_ping = pre_ping
-        self.engine: AsyncEngine = self._create_engine(pool_size)
-        self._write_lock: asyncio.Lock | None = None  # SQLite only, made in the running loop
-        self._loop_connection: sqlite3.Connection | None = None  # SQLite: see driver_transaction
-        self._checkpointer: Checkpointer | None = None  # SQLite, with the loop connection
-        database = make_url(url).database if self.is_sqlite else None
-        self._file = database if database and database != ":memory:" else None  # SQLite file
+        self.pool_size = pool_size
+        self.dialect: Dialect = pysqlite.dialect() if self.is_sqlite else pg_asyncpg.dialect()  # type: ignore[no-untyped-call]
+        self._engine: AsyncEngine | None = None  # migrations and tests' DDL only (see `engine`)
         self._connect_hooks: list[Callable[[Any], None]] = []
+        # SQLite: this process's writer and reader connections, used in the loop's thread
+        self._file = parsed.database if self.is_sqlite else None
+        if self.is_sqlite and (not self._file or self._file == ":memory:"):
+            raise ValueError(
+                "forgehooks needs a SQLite file (an in-memory database has no second connection)"
+            )
+        self._write_lock: asyncio.Lock | None = None  # made in the running loop
+        self._writer_conn: sqlite3.Connection | None = None
+        self._reader_conn: sqlite3.Connection | None = None
+        self._reader_cache: ConnectionCache | None = None
+        self._checkpointer: Checkpointer | None = None
+        # PostgreSQL: an asyncpg pool, made in the running loop on first use
+        self._pool: asyncpg.Pool | None = None
+        self._pool_made: asyncio.Lock | None = None
 
-    def _create_engine(self, pool_size: int) -> AsyncEngine:
-        if self.is_sqlite:
-            engine = create_async_engine(self.url, connect_args={"timeout": 30})
-            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-            event.listen(engine.sync_engine, "begin", _sqlite_begin)
-            return engine
-        # the application name shows operators (pg_stat_activity) whose connections these are
-        server_settings = {"application_name": f"forgehooks:{self.schema}" if self.schema else "forgehooks"}
-        if self.schema:
-            server_settings["search_path"] = self.schema
-        connect_args: dict[str, Any] = {"server_settings": server_settings}
-        return create_async_engine(
-            self.url,
-            pool_size=pool_size,
-            max_overflow=pool_size,
-            # a ping (one round trip) before each checkout spares an API request a dead
-            # connection; a worker process turns it off (see `Runtime.build`)
-            pool_pre_ping=self.pre_ping,
-            connect_args=connect_args,
-        )
+    @property
+    def engine(self) -> AsyncEngine:
+        """A SQLAlchemy engine for DDL: the Alembic migrations and tests' scratch tables. No
+        request or worker runs on it."""
+        if self._engine is None:
+            connect_args: dict[str, Any] = {}
+            if not self.is_sqlite and self.schema:
+                connect_args["server_settings"] = {"search_path": self.schema}
+            self._engine = create_async_engine(self.url, connect_args=connect_args)
+            if self.is_sqlite:
+                event.listen(self._engine.sync_engine, "connect", _engine_pragmas)
+        return self._engine
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """A connection inside one transaction, committed on success.
 
-        On SQLite the transaction takes the write lock up front (BEGIN IMMEDIATE): a deferred
-        transaction that reads and then writes fails at once with "database is locked" when
-        another writer got there first, instead of waiting for the busy timeout. Writers of
-        this process also queue on an asyncio lock first: SQLite's own busy handler waits by
-        sleeping (up to 100 ms a turn), which made every publish, claim and record behind a
-        busy writer late; the lock hands over the moment the writer commits.
+        On SQLite the transaction takes the write lock up front (BEGIN IMMEDIATE) on this
+        process's writer connection, in the event loop's thread. Writers of this process
+        queue on an asyncio lock first, handed over the moment a writer commits; while
+        another process holds SQLite's lock, BEGIN is retried after short sleeps (SQLite's
+        own busy handler would block the loop).
         """
         with domain_errors_of_the_database():
-            async with self._writer(), self.engine.connect() as conn:
-                if self.is_sqlite:
-                    await conn.execution_options(sqlite_begin="IMMEDIATE")
-                async with conn.begin():
-                    yield conn
+            if self.is_sqlite:
+                async with self._writer():
+                    conn = await self._begin_writer()
+                    try:
+                        yield Connection(SQLiteBackend(conn), self.dialect)
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        if conn.in_transaction:  # SQLite ends it itself on some errors (a full disk)
+                            conn.execute("ROLLBACK")
+                        raise
+                return
+            async with self._pooled() as raw, raw.transaction():
+                yield Connection(PostgresBackend(raw), self.dialect)
 
     @asynccontextmanager
-    async def driver_transaction(self) -> AsyncIterator[DriverConnection]:
-        """A transaction for the worker's compiled statements (store/driver.py).
-
-        On SQLite it runs on this process's own `sqlite3` connection in the event loop's
-        thread, after this process's other writers (the same lock as `transaction`). The
-        write lock is taken without SQLite's busy handler, which would block the loop: while
-        another process holds it, BEGIN is retried after short sleeps.
-        """
-        path = self._file
-        if path is None:
-            async with self.transaction() as conn:
-                yield SQLAlchemyDriver(conn)
-            return
+    async def reading(self) -> AsyncIterator[Connection]:
+        """A connection for a block of reads: no transaction, each statement reads the latest
+        commit. On SQLite it is this process's read-only connection, whose rows are cached
+        until any connection commits (`ConnectionCache`)."""
         with domain_errors_of_the_database():
-            async with self._writer():
-                sqlite = await self._begin_on_loop_connection(path)
-                try:
-                    yield SQLiteDriver(sqlite, self.engine.dialect)
-                    sqlite.execute("COMMIT")
-                except BaseException:
-                    if sqlite.in_transaction:  # SQLite ends it itself on some errors (a full disk)
-                        sqlite.execute("ROLLBACK")
-                    raise
+            if self.is_sqlite:
+                conn = self._reader()
+                yield Connection(SQLiteBackend(conn), self.dialect, self._reader_cache)
+                return
+            async with self._pooled() as raw:
+                yield Connection(PostgresBackend(raw), self.dialect)
 
-    async def _begin_on_loop_connection(self, path: str) -> sqlite3.Connection:
-        if self._loop_connection is None:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            _sqlite_pragmas(conn, None)
-            conn.execute("PRAGMA busy_timeout=0")
+    # -- PostgreSQL ---------------------------------------------------------------------------
+    @asynccontextmanager
+    async def _pooled(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection of the pool; one that failed as an outage does is closed, not reused
+        (after a server restart its state is unknown), and the pool opens a new one."""
+        pool = await self._postgres()
+        raw = await pool.acquire()
+        try:
+            yield raw
+        except POSTGRES_OUTAGES:
+            raw.terminate()
+            raise
+        finally:
+            await pool.release(raw)
+
+    async def _postgres(self) -> asyncpg.Pool:
+        if self._pool is not None:
+            return self._pool
+        if self._pool_made is None:
+            self._pool_made = asyncio.Lock()
+        async with self._pool_made:
+            if self._pool is None:
+                # the application name shows operators (pg_stat_activity) whose connections these are
+                settings = {"application_name": f"forgehooks:{self.schema}" if self.schema else "forgehooks"}
+                if self.schema:
+                    settings["search_path"] = self.schema
+                dsn = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+                self._pool = await asyncpg.create_pool(
+                    dsn,
+                    min_size=1,
+                    max_size=2 * self.pool_size,
+                    server_settings=settings,
+                    init=_postgres_codecs,
+                    statement_cache_size=1024,  # the padded IN lists make a few hundred texts
+                )
+        return self._pool
+
+    # -- SQLite -------------------------------------------------------------------------------
+    def _open(self, *, read_only: bool) -> sqlite3.Connection:
+        assert self._file is not None
+        conn = sqlite3.connect(self._file, isolation_level=None, check_same_thread=False)
+        _sqlite_pragmas(conn)
+        if read_only:
+            conn.execute(f"PRAGMA busy_timeout={READ_BUSY_MS}")
+            conn.execute("PRAGMA query_only=ON")
+        else:
+            conn.execute("PRAGMA busy_timeout=0")  # BEGIN is retried by `_begin_writer`
             conn.execute("PRAGMA wal_autocheckpoint=0")  # the Checkpointer's thread does it
-            for hook in self._connect_hooks:
-                hook(conn)
-            self._loop_connection = conn
-            self._checkpointer = Checkpointer(path)
-        conn = self._loop_connection
+        for hook in self._connect_hooks:
+            hook(conn)
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        if self._reader_conn is None:
+            conn = self._reader_conn = self._open(read_only=True)
+            self._reader_cache = ConnectionCache(lambda: conn.execute("PRAGMA data_version").fetchone()[0])
+        return self._reader_conn
+
+    async def _begin_writer(self) -> sqlite3.Connection:
+        if self._writer_conn is None:
+            self._writer_conn = self._open(read_only=False)
+            assert self._file is not None
+            self._checkpointer = Checkpointer(self._file)
+        conn = self._writer_conn
         deadline = asyncio.get_running_loop().time() + WRITER_WAIT
         pause = 0.001
         while True:
@@ -123,7 +184,7 @@ class Database:
                 conn.execute("BEGIN IMMEDIATE")
                 return conn
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or asyncio.get_running_loop().time() > deadline:
+                if exc.sqlite_errorcode not in BUSY or asyncio.get_running_loop().time() > deadline:
                     raise
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
@@ -131,9 +192,6 @@ class Database:
     @asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
         """SQLite: one write transaction of this process at a time, handed over in order."""
-        if not self.is_sqlite:
-            yield
-            return
         if self._write_lock is None:
             self._write_lock = asyncio.Lock()
         try:
@@ -147,32 +205,25 @@ class Database:
         finally:
             self._write_lock.release()
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for reads (its implicit transaction is rolled back).
-
-        On SQLite no BEGIN is sent: each statement reads the latest commit on its own, which
-        saves a round trip to the driver's thread per block (reads need no snapshot here).
-        """
-        with domain_errors_of_the_database():
-            async with self.engine.connect() as conn:
-                if self.is_sqlite:
-                    await conn.execution_options(sqlite_begin="")
-                yield conn
-
     def on_connect(self, hook: Callable[[Any], None]) -> Callable[[], None]:
-        """Run `hook` on every driver connection opened from now on (the pool's and SQLite's
-        loop connection): settings a connection must carry, such as a test's page limit.
+        """SQLite: run `hook` on every `sqlite3` connection opened from now on (settings a
+        connection must carry, such as a test's page limit); the open ones are reopened.
         Returns what stops it."""
-        listener = _first_argument(hook)
         self._connect_hooks.append(hook)
-        event.listen(self.engine.sync_engine, "connect", listener)
+        self._close_sqlite()
 
         def stop() -> None:
             self._connect_hooks.remove(hook)
-            event.remove(self.engine.sync_engine, "connect", listener)
+            self._close_sqlite()
 
         return stop
+
+    def _close_sqlite(self) -> None:
+        for conn in (self._writer_conn, self._reader_conn):
+            if conn is not None:
+                conn.close()
+        self._writer_conn = self._reader_conn = None
+        self._reader_cache = None
 
     async def create_all(self) -> None:
         """Create every table directly (tests); production uses the Alembic migrations."""
@@ -180,14 +231,30 @@ class Database:
             await conn.run_sync(metadata.create_all)
 
     async def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every connection."""
         if self._checkpointer is not None:
             await asyncio.to_thread(self._checkpointer.stop)
             self._checkpointer = None
-        if self._loop_connection is not None:
-            self._loop_connection.close()
-            self._loop_connection = None
-        await self.engine.dispose()
+        self._close_sqlite()
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+
+
+async def _postgres_codecs(conn: asyncpg.Connection) -> None:
+    # JSON columns travel as text both ways, as SQLAlchemy's asyncpg dialect has them: its
+    # bind processors (and `ValueAdapter.json`) make the text, orjson reads it back
+    for name, prefix in (("json", b""), ("jsonb", b"\x01")):
+        await conn.set_type_codec(
+            name,
+            encoder=(lambda text, prefix=prefix: prefix + text.encode()),
+            decoder=(lambda raw, skip=len(prefix): orjson.loads(raw[skip:])),
+            schema="pg_catalog",
+            format="binary",
+        )
 
 
 class Checkpointer:
@@ -224,55 +291,69 @@ class Checkpointer:
 
 @contextmanager
 def domain_errors_of_the_database() -> Iterator[None]:
-    """A lost connection, a database that is down or restarting, or a full disk becomes
-    `Unavailable` (503, try again): the transaction was rolled back, nothing half-written.
-    Text PostgreSQL cannot store (a NUL character) is bad input, whichever face let it in.
-    Other database errors (constraint violations, bugs) pass through unchanged."""
+    """A lost connection, a database that is down, starting up or shutting down, or a full
+    disk becomes `Unavailable` (503 with Retry-After): the transaction was rolled back,
+    nothing half-written. A value the database cannot store (a NUL character, a number or
+    time out of its range, text longer than its column) is bad input, whichever face let
+    it in. Other errors (bugs) pass through unchanged."""
     try:
         yield
-    except DataError as exc:
-        if "0x00" not in str(exc) and "\\u0000" not in str(exc):
-            raise
-        raise InvalidInput("", "text must not contain NUL (\\u0000) characters") from exc
-    except (OperationalError, InterfaceError, sqlite3.OperationalError) as exc:
+    except (asyncpg.exceptions.DataError, asyncpg.exceptions._base.DataError) as exc:
+        raise InvalidInput("", _bad_value(exc)) from exc
+    except POSTGRES_OUTAGES as exc:
         raise _outage(exc) from exc
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
+    except sqlite3.OperationalError as exc:
         raise _outage(exc) from exc
-    except (ConnectionError, TimeoutError) as exc:  # connecting to PostgreSQL failed
+    except (ConnectionError, TimeoutError, OSError) as exc:  # connecting to PostgreSQL failed
         raise _outage(exc) from exc
+
+
+#: PostgreSQL's states in which a request can only be tried again later: connection
+#: failures (class 08), shutdown or start-up (57P), out of resources (53: disk full, too many
+#: connections), a deadlock or serialization failure (40), a closed or broken connection.
+POSTGRES_OUTAGES = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.TransactionRollbackError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.InterfaceError,
+    # a message of the server's ending arrived before the socket closed: the connection is
+    # left waiting for a reply that never comes (asyncpg: "another operation is in progress")
+    asyncpg.exceptions._base.InternalClientError,
+)
+
+
+def _bad_value(exc: Exception) -> str:
+    if isinstance(
+        exc,
+        asyncpg.exceptions.CharacterNotInRepertoireError | asyncpg.exceptions.UntranslatableCharacterError,
+    ):
+        return "text must not contain NUL (\\u0000) characters"
+    if isinstance(exc, asyncpg.exceptions.StringDataRightTruncationError):
+        return "a text value is longer than the database allows"
+    return f"a value the database cannot store: {str(exc).splitlines()[0][:200]}"
 
 
 def _outage(exc: Exception) -> Unavailable:
-    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+    reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
     log.warning("database unavailable: %s", reason)
-    if "full" in reason:
+    full = isinstance(exc, sqlite3.OperationalError) and exc.sqlite_errorcode == sqlite3.SQLITE_FULL
+    if full or isinstance(exc, asyncpg.exceptions.DiskFullError):
         return Unavailable("the database is full; free disk space and try again", retry_after=60)
     return Unavailable("the database is unavailable; try again shortly")
 
 
-def _first_argument(hook: Callable[[Any], None]) -> Callable[[Any, Any], None]:
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        hook(dbapi_connection)
-
-    return on_connect
-
-
-def _sqlite_begin(conn: Connection) -> None:
-    # the driver's own implicit BEGIN is off (isolation_level None): we say which kind
-    kind = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    if kind:  # "" for reads: autocommit statements
-        conn.exec_driver_sql(f"BEGIN {kind}")
+def _engine_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(conn: sqlite3.Connection) -> None:
     # WAL lets the API read while the worker writes; NORMAL is durable across process
     # crashes in WAL mode (only an OS crash may lose the last commits).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")

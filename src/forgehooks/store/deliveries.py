@@ -8,11 +8,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.deliveries import Attempt, Delivery, DeliveryState, Verdict
 from forgehooks.core.ids import storable_id
+from forgehooks.store.driver import Connection
 from forgehooks.store.tables import attempts, bodies, deliveries
 
 
@@ -54,7 +54,7 @@ def _attempt(row: Any) -> Attempt:
 class DeliveryRepository:
     """The delivery log of hooks and projects."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, delivery_id: str) -> Delivery | None:

@@ -1,61 +1,49 @@
-"""The worker's hot statements, compiled once per dialect and run as the driver's own SQL.
+"""One data path for both databases: statements compiled once per dialect, run on the driver.
 
-Every claim and every batch of records used to build its SQLAlchemy statement anew, derive
-its cache key and process each row's parameters: about 10 ms of CPU per 256-row claim and
-18 ms per 256-row record, more than the database itself spent. Here a statement is still
-written once with SQLAlchemy (one definition for both databases), compiled once to the
-dialect's SQL text, and executed with positional parameters through a `DriverConnection`:
+A statement is written once with SQLAlchemy Core and compiled once per dialect to the
+driver's own SQL; it then runs straight on the driver (asyncpg on PostgreSQL, whose
+statement cache prepares each text once per connection; `sqlite3` in the event loop's
+thread on SQLite, where a statement takes microseconds and a hand-over to another thread
+cost more than running it). SQLAlchemy's execution layer is not on the path: through it a
+small read cost about 80 µs of CPU, ten times the query, and the PostgreSQL path added a
+greenlet switch per statement and a ping per checkout.
 
-- `SQLAlchemyDriver` runs it on an async SQLAlchemy connection (`exec_driver_sql`): used on
-  PostgreSQL, and wherever a caller already holds such a connection;
-- `SQLiteDriver` runs it on a plain `sqlite3` connection in the event loop's own thread:
-  the worker's claims and records on SQLite, where a batch takes 2-5 ms in SQLite itself
-  and handing each statement to aiosqlite's thread cost more than running it.
+Three ways in, one `Connection`:
+
+- `rows`, `run`, `run_many`, `run_rows`: a `CompiledSQL` (the worker's claims and records,
+  the fan-out write) with positional values already in the driver's form (`ValueAdapter`);
+- `fetch`, `fetch_each`: a SELECT built once at import with named bindparams (the API's
+  per-request reads), values converted by the dialect's own processors;
+- `execute`: any Core statement, compiled once per shape (its SQLAlchemy cache key) and
+  answered as a `Result` with SQLAlchemy's reading methods (`one`, `scalar_one`, ...).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections import namedtuple
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 from typing import Any, Protocol, TypeVar
 
+import asyncpg
 import orjson
-from sqlalchemy import Executable
+from sqlalchemy import Executable, TextClause
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import Compiled
 
 from forgehooks.store.tables import attempts, deliveries
 
 Row = tuple[Any, ...]
 T = TypeVar("T")
-
-
-class DriverConnection(Protocol):
-    """A connection inside a transaction that runs compiled statements."""
-
-    dialect: Dialect
-
-    async def rows(self, statement: CompiledSQL, values: Mapping[str, Any]) -> list[Row]:
-        """Run once; the rows it returns (RETURNING or SELECT)."""
-        ...
-
-    async def run(self, statement: CompiledSQL, values: Mapping[str, Any]) -> int:
-        """Run once; how many rows it changed."""
-        ...
-
-    async def run_many(self, statement: CompiledSQL, batch: Sequence[Mapping[str, Any]]) -> int:
-        """Run once per parameter set in one driver call; how many rows changed in all, or
-        -1 where the driver cannot tell (asyncpg's executemany)."""
-        ...
-
-    async def run_rows(self, statement: CompiledSQL, rows: Sequence[Row]) -> int:
-        """As `run_many`, with each parameter set already in `statement.names` order."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +80,13 @@ class StatementCache:
     """Compiled statements by dialect and key, built on first use."""
 
     def __init__(self) -> None:
-        self._compiled: dict[tuple[str, str, str, tuple[Any, ...]], CompiledSQL] = {}
+        self._compiled: dict[tuple[str, str, str, str, tuple[Any, ...]], CompiledSQL] = {}
 
     def get(
         self, dialect: Dialect, build: Callable[..., tuple[Executable, Sequence[str]]], *variant: Any
     ) -> CompiledSQL:
         """The statement `build(*variant)` makes, compiled for `dialect` on first use."""
-        slot = (dialect.name, dialect.driver, build.__qualname__, variant)
+        slot = (dialect.name, dialect.driver, build.__module__, build.__qualname__, variant)
         found = self._compiled.get(slot)
         if found is None:
             statement, placeholders = build(*variant)
@@ -159,56 +147,411 @@ def json_text(value: Any) -> str:
         return json.dumps(value, separators=(",", ":"))
 
 
-class SQLAlchemyDriver:
-    """Compiled statements on an async SQLAlchemy connection (its transaction is the caller's)."""
+class IntegrityError(Exception):
+    """A constraint refused the write (a unique key taken): the driver's error, translated."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+
+class Backend(Protocol):
+    """The few driver calls a `Connection` makes."""
+
+    async def fetch(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        """Rows of one statement (a SELECT or a statement with RETURNING)."""
+        ...
+
+    async def execute(self, sql: str, args: Sequence[Any]) -> int:
+        """Run one statement; how many rows it changed."""
+        ...
+
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Run once per parameter set in one driver call; how many rows changed in all."""
+        ...
+
+
+class SQLiteBackend:
+    """A `sqlite3` connection used from the event loop's thread."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.dialect = conn.dialect
 
-    async def rows(self, statement: CompiledSQL, values: Mapping[str, Any]) -> list[Row]:
-        result = await self.conn.exec_driver_sql(statement.sql, statement.args(values))
-        return [tuple(r) for r in result]
+    async def fetch(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        try:
+            return self.conn.execute(sql, args).fetchall()
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
 
-    async def run(self, statement: CompiledSQL, values: Mapping[str, Any]) -> int:
-        result = await self.conn.exec_driver_sql(statement.sql, statement.args(values))
-        return int(result.rowcount)
+    async def execute(self, sql: str, args: Sequence[Any]) -> int:
+        try:
+            return self.conn.execute(sql, args).rowcount
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
 
-    async def run_many(self, statement: CompiledSQL, batch: Sequence[Mapping[str, Any]]) -> int:
-        return await self.run_rows(statement, [statement.args(v) for v in batch])
-
-    async def run_rows(self, statement: CompiledSQL, rows: Sequence[Row]) -> int:
-        if not rows:
-            return 0
-        result = await self.conn.exec_driver_sql(statement.sql, list(rows))
-        return int(result.rowcount)
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        try:
+            return self.conn.executemany(sql, rows).rowcount
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from exc
 
 
-class SQLiteDriver:
-    """Compiled statements on a `sqlite3` connection used from the event loop's thread."""
+class PostgresBackend:
+    """An asyncpg connection: each SQL text is prepared once per connection (its statement cache)."""
 
-    def __init__(self, conn: sqlite3.Connection, dialect: Dialect) -> None:
+    def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
+
+    async def fetch(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        try:
+            rows: list[Any] = await self.conn.fetch(sql, *args)
+            return rows
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(str(exc)) from exc
+
+    async def execute(self, sql: str, args: Sequence[Any]) -> int:
+        try:
+            status = await self.conn.execute(sql, *args)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(str(exc)) from exc
+        count = status.rpartition(" ")[2]  # "UPDATE 3", "INSERT 0 5", "DELETE 0"
+        return int(count) if count.isdigit() else -1
+
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        # pipelined: one round trip's wait for all. executemany tells no counts: an UPDATE or
+        # DELETE (whose callers count what still held its lease) returns a row per row changed
+        counted = sql.lstrip()[:6].upper() in ("UPDATE", "DELETE")
+        try:
+            if counted:
+                return len(await self.conn.fetchmany(sql + " RETURNING 1", rows))
+            await self.conn.executemany(sql, rows)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(str(exc)) from exc
+        return len(rows)  # an INSERT writes every row or fails
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How a statement's rows read: column names, and each converted column's processor."""
+
+    keys: tuple[str, ...]
+    converted: tuple[tuple[int, Callable[[Any], Any]], ...]
+    row: type[tuple[Any, ...]]
+
+    @staticmethod
+    def of(statement: Any, dialect: Dialect) -> Shape:
+        """The shape of `statement`'s rows (SELECT columns, or RETURNING columns)."""
+        columns = list(getattr(statement, "exported_columns", ()) or ())
+        keys = tuple(
+            getattr(c, "key", None) or getattr(c, "name", None) or f"_{i}" for i, c in enumerate(columns)
+        )
+        converted = []
+        for position, column in enumerate(columns):
+            processor = result_processor(column.type, dialect)
+            if processor is not None:
+                converted.append((position, processor))
+        return Shape(keys=keys, converted=tuple(converted), row=row_class(keys))
+
+    def convert(self, raw: Sequence[Any]) -> tuple[Any, ...]:
+        """A driver's row as SQLAlchemy would give it: converted values, readable by name."""
+        if not self.keys:  # a text() statement: columns unknown until it runs
+            return tuple(raw)
+        if not self.converted:
+            return self.row(*raw)
+        values = list(raw)
+        for position, processor in self.converted:
+            values[position] = processor(values[position])
+        return self.row(*values)
+
+
+def result_processor(type_: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """What turns the driver's value of a column of `type_` into SQLAlchemy's."""
+    impl = type_.dialect_impl(dialect)
+    try:
+        found: Callable[[Any], Any] | None = impl.result_processor(dialect, None)
+    except TypeError:  # asyncpg's numerics need the column's type oid: Decimal or float as asked
+        if getattr(impl, "asdecimal", False):
+            return _to_decimal
+        return _to_float
+    return found
+
+
+def _to_decimal(value: Any) -> Any:
+    return value if value is None or isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _to_float(value: Any) -> Any:
+    return None if value is None else float(value)
+
+
+_ROW_CLASSES: dict[tuple[str, ...], type[tuple[Any, ...]]] = {}
+
+
+def row_class(keys: tuple[str, ...]) -> type[tuple[Any, ...]]:
+    """A tuple class whose rows read by position and by column name (`row.id`, `row._mapping`)."""
+    found = _ROW_CLASSES.get(keys)
+    if found is None:
+        base = namedtuple("Row", keys, rename=True)  # type: ignore[misc]
+        names: dict[str, str] = dict(zip(keys, base._fields, strict=True))
+
+        def mapping(self: Any) -> dict[str, Any]:
+            return {key: getattr(self, field_name) for key, field_name in names.items()}
+
+        found = _ROW_CLASSES[keys] = type("Row", (base,), {"__slots__": (), "_mapping": property(mapping)})
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A Core statement compiled for one dialect: SQL, parameters and their processors, rows' shape."""
+
+    sql: str
+    names: tuple[str, ...]
+    processors: Mapping[str, Callable[[Any], Any]]
+    shape: Shape
+    returns_rows: bool | None
+    compiled: Any  # SQLAlchemy's compiled form (its parameters and expanding IN lists)
+    expanding: bool
+
+    @staticmethod
+    def of(statement: Any, dialect: Dialect, cache_key: Any = None) -> Prepared:
+        """Compile `statement` (with its cache key, so later copies can pass their values)."""
+        compiled = dialect.statement_compiler(dialect, statement, cache_key=cache_key)
+        # None: a text() statement, which may or may not return rows
+        returns_rows = (
+            None if isinstance(statement, TextClause) else bool(compiled.returning) or statement.is_select
+        )
+        return Prepared(
+            sql=compiled.string,
+            names=tuple(compiled.positiontup or ()),
+            processors=dict(compiled._bind_processors),  # type: ignore[arg-type]  # no multi-valued binds here
+            shape=Shape.of(statement, dialect),
+            returns_rows=returns_rows,
+            compiled=compiled,
+            expanding=bool(compiled.post_compile_params or compiled.literal_execute_params),
+        )
+
+    def bind(self, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        """The SQL and the driver's positional values for a full set of `params`."""
+        sql, names, processors = self.sql, self.names, self.processors
+        if self.expanding:  # `IN (...)` lists: SQLAlchemy renders one parameter per element
+            expanded = self.compiled._process_parameters_for_postcompile(params)
+            sql, names, params = expanded.statement, expanded.positiontup, expanded.parameters
+            processors = {**processors, **expanded.processors}
+        args = []
+        for name in names:
+            value = params[name]
+            processor = processors.get(name)
+            args.append(processor(value) if processor is not None and value is not None else value)
+        return sql, args
+
+
+class Result:
+    """A statement's rows, read the ways SQLAlchemy's results are."""
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self.rows = rows
+        self.rowcount = rowcount
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def all(self) -> list[Any]:
+        """Every row."""
+        return self.rows
+
+    def first(self) -> Any | None:
+        """The first row, or None."""
+        return self.rows[0] if self.rows else None
+
+    def one(self) -> Any:
+        """The only row; NoResultFound or MultipleResultsFound otherwise."""
+        if len(self.rows) != 1:
+            raise (NoResultFound if not self.rows else MultipleResultsFound)("expected exactly one row")
+        return self.rows[0]
+
+    def one_or_none(self) -> Any | None:
+        """The only row, or None; MultipleResultsFound when there are more."""
+        if len(self.rows) > 1:
+            raise MultipleResultsFound("expected at most one row")
+        return self.first()
+
+    def scalar(self) -> Any:
+        """The first column of the first row, or None."""
+        return self.rows[0][0] if self.rows else None
+
+    def scalar_one(self) -> Any:
+        """The first column of the only row."""
+        return self.one()[0]
+
+    def scalar_one_or_none(self) -> Any:
+        """The first column of the only row, or None."""
+        row = self.one_or_none()
+        return row[0] if row is not None else None
+
+    def scalars(self) -> Result:
+        """The first column of every row."""
+        return Result([r[0] for r in self.rows], self.rowcount)
+
+    def mappings(self) -> Result:
+        """Every row as a dict by column name."""
+        return Result([r._mapping for r in self.rows], self.rowcount)
+
+
+class Connection:
+    """A connection of either database (inside a transaction or not), for every repository."""
+
+    def __init__(self, backend: Backend, dialect: Dialect, cache: ConnectionCache | None = None) -> None:
+        self.backend = backend
         self.dialect = dialect
+        self.cache = cache
 
+    # -- compiled statements with positional values (the worker and fan-out) ------------------
     async def rows(self, statement: CompiledSQL, values: Mapping[str, Any]) -> list[Row]:
-        return self.conn.execute(statement.sql, statement.args(values)).fetchall()
+        """Run once; the rows it returns (RETURNING or SELECT)."""
+        return await self.backend.fetch(statement.sql, statement.args(values))
 
     async def run(self, statement: CompiledSQL, values: Mapping[str, Any]) -> int:
-        return self.conn.execute(statement.sql, statement.args(values)).rowcount
+        """Run once; how many rows it changed."""
+        return await self.backend.execute(statement.sql, statement.args(values))
 
     async def run_many(self, statement: CompiledSQL, batch: Sequence[Mapping[str, Any]]) -> int:
+        """Run once per parameter set in one driver call; how many rows changed in all."""
         return await self.run_rows(statement, [statement.args(v) for v in batch])
 
     async def run_rows(self, statement: CompiledSQL, rows: Sequence[Row]) -> int:
+        """As `run_many`, with each parameter set already in `statement.names` order."""
         if not rows:
             return 0
-        return self.conn.executemany(statement.sql, rows).rowcount
+        return await self.backend.execute_many(statement.sql, rows)
+
+    # -- statements built once at import, values by bindparam name (the API's reads) ----------
+    def _prepared(self, statement: Any) -> Prepared:
+        key = (self.dialect.name, id(statement))
+        found = _BY_IDENTITY.get(key)
+        if found is None:  # kept with the statement, so its id stays its own
+            found = _BY_IDENTITY[key] = (statement, Prepared.of(statement, self.dialect))
+        return found[1]
+
+    async def _raw(self, prepared: Prepared, values: Mapping[str, Any]) -> list[Any]:
+        params = prepared.compiled.construct_params(values)
+        sql, args = prepared.bind(params)
+        if self.cache is not None:
+            return await self.cache.rows(self.backend, sql, args)
+        return await self.backend.fetch(sql, args)
+
+    async def fetch(self, statement: Any, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of a statement built once at import (compiled on first use)."""
+        prepared = self._prepared(statement)
+        return [prepared.shape.convert(raw) for raw in await self._raw(prepared, values)]
+
+    async def fetch_each(
+        self, statement: Any, values: Mapping[str, Any], build: Callable[[Sequence[Any]], T]
+    ) -> list[T]:
+        """`build` (a function of the row alone) of every row; on a connection with a cache,
+        a row read again unchanged gives back what was built from it: the API lists the same
+        hooks again and again, and building one (conversions, decrypted secrets) cost more
+        than reading it. A changed row is another key, built anew."""
+        prepared = self._prepared(statement)
+        raws = await self._raw(prepared, values)
+        if self.cache is None:
+            return [build(prepared.shape.convert(raw)) for raw in raws]
+        kind = (id(statement), getattr(build, "__func__", build))  # a bound method's function
+        cache, convert = self.cache, prepared.shape.convert
+        return [cache.built((kind, tuple(raw)), partial(_build, build, convert, raw)) for raw in raws]
+
+    # -- any Core statement ------------------------------------------------------------------
+    async def execute(
+        self, statement: Any, parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
+    ) -> Result:
+        """Run a Core statement (compiled once per shape); its rows as a `Result`."""
+        key = statement._generate_cache_key()
+        if key is None:  # a statement SQLAlchemy cannot cache: compiled every time
+            prepared, extracted = Prepared.of(statement, self.dialect), None
+        else:
+            slot = (self.dialect.name, key.key)
+            prepared = _BY_SHAPE.get(slot)  # type: ignore[assignment]
+            if prepared is None:
+                if len(_BY_SHAPE) >= SHAPE_CACHE_SIZE:
+                    _BY_SHAPE.clear()
+                prepared = _BY_SHAPE[slot] = Prepared.of(statement, self.dialect, key)
+            extracted = key.bindparams
+        if isinstance(parameters, Sequence) and not isinstance(parameters, Mapping):
+            many = [prepared.bind(self._params(prepared, key, extracted, p))[1] for p in parameters]
+            return Result([], await self.backend.execute_many(prepared.sql, many) if many else 0)
+        sql, args = prepared.bind(self._params(prepared, key, extracted, parameters))
+        if prepared.returns_rows or prepared.returns_rows is None:
+            rows = [prepared.shape.convert(raw) for raw in await self.backend.fetch(sql, args)]
+            return Result(rows, len(rows))
+        return Result([], await self.backend.execute(sql, args))
+
+    @staticmethod
+    def _params(prepared: Prepared, key: Any, extracted: Any, values: Mapping[str, Any] | None) -> Any:
+        if key is None:
+            return prepared.compiled.construct_params(values)
+        return prepared.compiled.construct_params(values, extracted_parameters=extracted)
+
+    @asynccontextmanager
+    async def begin_nested(self) -> AsyncIterator[None]:
+        """A savepoint: what fails inside is undone, the outer transaction goes on."""
+        name = f"sp_{next(_SAVEPOINTS)}"
+        await self.backend.execute(f"SAVEPOINT {name}", ())
+        try:
+            yield
+        except BaseException:
+            await self.backend.execute(f"ROLLBACK TO SAVEPOINT {name}", ())
+            raise
+        await self.backend.execute(f"RELEASE SAVEPOINT {name}", ())
 
 
-def driver_of(conn: AsyncConnection | DriverConnection) -> DriverConnection:
-    """A driver connection for either kind of connection the store's callers hold."""
-    return SQLAlchemyDriver(conn) if isinstance(conn, AsyncConnection) else conn
+def _build(build: Callable[[Sequence[Any]], T], convert: Callable[[Sequence[Any]], Any], raw: Any) -> T:
+    return build(convert(raw))
+
+
+#: Statements built at import, compiled per dialect (few, and kept for the process's life).
+_BY_IDENTITY: dict[tuple[str, int], tuple[Any, Prepared]] = {}
+#: Other statements by dialect and shape (SQLAlchemy's cache key without the values).
+_BY_SHAPE: dict[tuple[str, Any], Prepared] = {}
+SHAPE_CACHE_SIZE = 2000
+_SAVEPOINTS = itertools.count(1)
+
+
+class ConnectionCache:
+    """Rows read, and objects built from them, while the database is unchanged (SQLite).
+
+    `version` is asked before each read (SQLite's `PRAGMA data_version`, which changes
+    whenever another connection commits, this process's writer included): the cache is
+    cleared on any change, so a read never returns rows older than the latest commit it
+    could have seen. The check costs a few microseconds against tens to hundreds for a read.
+    """
+
+    ROWS = 1024  # results (statement and values) remembered
+    BUILT = 4096  # objects built from rows (about 1 KB each)
+
+    def __init__(self, version: Callable[[], int]) -> None:
+        self._version_of = version
+        self._version: int | None = None
+        self._rows: dict[tuple[Any, ...], list[Any]] = {}
+        self._built: dict[Any, Any] = {}
+
+    async def rows(self, backend: Backend, sql: str, args: Sequence[Any]) -> list[Any]:
+        """The rows of `sql`, read again only if the database changed since."""
+        version = self._version_of()
+        if version != self._version:
+            self._version = version
+            self._rows.clear()
+        key = (sql, *args)
+        found = self._rows.get(key)
+        if found is None:
+            if len(self._rows) >= self.ROWS:
+                self._rows.clear()
+            found = self._rows[key] = await backend.fetch(sql, args)
+        return found
+
+    def built(self, key: Any, build: Callable[[], T]) -> T:
+        """What `build` made of the row in `key` (the row's values are part of the key)."""
+        found = self._built.get(key)
+        if found is None:
+            if len(self._built) >= self.BUILT:
+                self._built.clear()
+            found = self._built[key] = build()
+        return found
 
 
 def padded(values: Sequence[T], sizes: Sequence[int], filler: T) -> list[T]:

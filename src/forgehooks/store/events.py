@@ -6,13 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Executable, bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.codec import to_jsonable
 from forgehooks.core.events import Event
 from forgehooks.core.hooks import Subscriber
-from forgehooks.store.driver import DriverConnection, driver_of
+from forgehooks.store.driver import Connection
 from forgehooks.store.hooks import branch_filter_of, kinds_of
 from forgehooks.store.queue import STATEMENTS, adapter
 from forgehooks.store.tables import bodies, deliveries, events, hooks
@@ -58,10 +57,18 @@ def _event_statement() -> tuple[Executable, list[str]]:
     return events.insert().values(values), [f"e_{name}" for name in names]
 
 
-def _body_statement() -> tuple[Executable, list[str]]:
-    names = ["event_id", "dialect", "content"]
-    values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in names}
-    return bodies.insert().values(values).returning(bodies.c.id), [f"b_{name}" for name in names]
+def _new_bodies_statement(count: int) -> tuple[Executable, list[str]]:
+    # one multi-row INSERT for a publish's bodies (one per dialect, per event in a batch)
+    rows: list[dict[str, Any]] = [
+        {name: bindparam(f"b{i}_{name}") for name in ("event_id", "dialect", "content")} for i in range(count)
+    ]
+    names = [f"b{i}_{name}" for i in range(count) for name in ("event_id", "dialect", "content")]
+    returning = (bodies.c.id, bodies.c.event_id, bodies.c.dialect)
+    return bodies.insert().values(rows).returning(*returning), names
+
+
+#: Bodies per INSERT: a statement is compiled for each count up to this.
+BODIES_PER_STATEMENT = 50
 
 
 def _subscribers_statement() -> tuple[Executable, list[str]]:
@@ -86,29 +93,26 @@ SUBSCRIBER_COLUMNS = (
 class EventRepository:
     """Writes an event with its bodies and deliveries; reads the event stream."""
 
-    def __init__(self, conn: AsyncConnection | DriverConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.db = driver_of(conn)  # the fan-out write runs compiled statements (store/driver.py)
+        self.db = conn
 
-    @property
-    def reader(self) -> AsyncConnection:
-        """The SQLAlchemy connection the event stream's reads need."""
-        if not isinstance(self.conn, AsyncConnection):
-            raise TypeError("reading the event stream needs a SQLAlchemy connection")
-        return self.conn
-
-    async def insert(self, event: Event) -> None:
-        """Store the canonical event."""
+    async def insert(self, events_: Sequence[Event]) -> None:
+        """Store canonical events (one driver call for all)."""
         adapt = adapter(self.db.dialect)
-        values = {
-            "e_id": event.id,
-            "e_project_id": event.project.id,
-            "e_kind": event.kind.value,
-            "e_actor_id": event.actor.id or None,
-            "e_occurred_at": adapt.time(event.occurred_at),
-            "e_payload": adapt.json(to_jsonable(event)),
-        }
-        await self.db.run(STATEMENTS.get(self.db.dialect, _event_statement), values)
+        statement = STATEMENTS.get(self.db.dialect, _event_statement)
+        values = [
+            {
+                "e_id": event.id,
+                "e_project_id": event.project.id,
+                "e_kind": event.kind.value,
+                "e_actor_id": event.actor.id or None,
+                "e_occurred_at": adapt.time(event.occurred_at),
+                "e_payload": adapt.json(to_jsonable(event)),
+            }
+            for event in events_
+        ]
+        await self.db.run_many(statement, values)
 
     async def subscribers(self, project_id: int) -> list[Subscriber]:
         """What fan-out needs of every live hook of a project: nine columns, no secrets."""
@@ -131,13 +135,21 @@ class EventRepository:
             )
         ]
 
-    async def insert_bodies(self, event_id: str, rendered: dict[str, bytes]) -> dict[str, int]:
-        """Store one rendered body per dialect; returns body ids by dialect."""
-        ids: dict[str, int] = {}
-        statement = STATEMENTS.get(self.db.dialect, _body_statement)
-        for dialect, content in rendered.items():
-            values = {"b_event_id": event_id, "b_dialect": dialect, "b_content": content}
-            ids[dialect] = (await self.db.rows(statement, values))[0][0]
+    async def insert_bodies(self, rendered: Sequence[tuple[str, str, bytes]]) -> dict[tuple[str, str], int]:
+        """Store rendered bodies, each (event id, dialect, content); their ids by (event id, dialect)."""
+        ids: dict[tuple[str, str], int] = {}
+        for start in range(0, len(rendered), BODIES_PER_STATEMENT):
+            chunk = rendered[start : start + BODIES_PER_STATEMENT]
+            statement = STATEMENTS.get(self.db.dialect, _new_bodies_statement, len(chunk))
+            values: dict[str, Any] = {}
+            for i, (event_id, dialect, content) in enumerate(chunk):
+                values[f"b{i}_event_id"], values[f"b{i}_dialect"], values[f"b{i}_content"] = (
+                    event_id,
+                    dialect,
+                    content,
+                )
+            for body_id, event_id, dialect in await self.db.rows(statement, values):
+                ids[(event_id, dialect)] = body_id
         return ids
 
     async def insert_deliveries(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -164,7 +176,7 @@ class EventRepository:
     async def get_payload(self, event_id: str) -> dict[str, Any] | None:
         """The stored canonical event as JSON data."""
         query = select(events.c.payload).where(events.c.id == event_id)
-        payload = (await self.reader.execute(query)).scalar_one_or_none()
+        payload = (await self.conn.execute(query)).scalar_one_or_none()
         return dict(payload) if payload is not None else None
 
     async def stream(self, project_id: int, *, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
@@ -197,8 +209,8 @@ class EventRepository:
                 "actor_id": r.actor_id,
                 "deliveries": r.deliveries or 0,
             }
-            for r in await self.reader.execute(query)
+            for r in await self.conn.execute(query)
         ]
         total_query = select(func.count()).select_from(events).where(events.c.project_id == project_id)
-        total = (await self.reader.execute(total_query)).scalar_one()
+        total = (await self.conn.execute(total_query)).scalar_one()
         return rows, int(total)

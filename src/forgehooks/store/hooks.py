@@ -22,7 +22,7 @@ from forgehooks.core.hooks import (
     SecretScheme,
 )
 from forgehooks.core.ids import new_uuid, storable_id
-from forgehooks.store.reader import Reader, fetch, fetch_each
+from forgehooks.store.driver import Connection
 from forgehooks.store.secrets import SecretBox
 from forgehooks.store.tables import hooks
 
@@ -107,7 +107,7 @@ def branch_filter_of(strategy: str, pattern: str) -> BranchFilter:
 class HookRepository:
     """Hooks of projects; secrets are decrypted only when asked for."""
 
-    def __init__(self, conn: Reader, box: SecretBox) -> None:
+    def __init__(self, conn: Connection, box: SecretBox) -> None:
         self.conn = conn
         self.box = box
 
@@ -208,12 +208,12 @@ class HookRepository:
         """By numeric id."""
         if not storable_id(hook_id):
             return None
-        found = await fetch_each(self.conn, BY_ID, {"hook_id": hook_id}, self._hook)
+        found = await self.conn.fetch_each(BY_ID, {"hook_id": hook_id}, self._hook)
         return found[0] if found else None
 
     async def by_uuid(self, hook_uuid: str) -> Hook | None:
         """By UUID (GitFlic's hook id)."""
-        found = await fetch_each(self.conn, BY_UUID, {"hook_uuid": hook_uuid}, self._hook)
+        found = await self.conn.fetch_each(BY_UUID, {"hook_uuid": hook_uuid}, self._hook)
         return found[0] if found else None
 
     async def many(self, hook_ids: Iterable[int]) -> dict[int, Hook]:
@@ -227,7 +227,7 @@ class HookRepository:
     async def list(self, project_id: int, *, offset: int, limit: int) -> tuple[builtins.list[Hook], int]:
         """A page of a project's hooks by id, and the total."""
         values = {"project_id": project_id, "offset": offset, "limit": limit}
-        listed = await fetch_each(self.conn, PAGE, values, self._listed)
+        listed = await self.conn.fetch_each(PAGE, values, self._listed)
         if listed:
             return [hook for hook, _ in listed], listed[0][1]
         if offset == 0:  # the first page is empty: so was the project at that moment
@@ -236,7 +236,7 @@ class HookRepository:
 
     async def count(self, project_id: int) -> int:
         """How many hooks a project has."""
-        return int((await fetch(self.conn, COUNT, {"project_id": project_id}))[0][0])
+        return int((await self.conn.fetch(COUNT, {"project_id": project_id}))[0][0])
 
     async def subscribers(self, project_id: int) -> builtins.list[Hook]:
         """Every hook of a project, without decrypting secrets (fan-out needs none)."""

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, cast, func, literal, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.deliveries import Delivery, DeliveryState
 from forgehooks.store.deliveries import _delivery as delivery_of
+from forgehooks.store.driver import Connection
 from forgehooks.store.tables import deliveries, events, users
 
 
@@ -37,7 +37,7 @@ class StreamRow:
     deliveries: int
 
 
-def _minute_of(conn: AsyncConnection, since: datetime) -> ColumnElement[Any]:
+def _minute_of(conn: Connection, since: datetime) -> ColumnElement[Any]:
     """The minute of a delivery's creation: an index from `since` (SQLite) or the truncated time."""
     if conn.dialect.name == "sqlite":
         days = func.julianday(deliveries.c.created_at) - func.julianday(
@@ -63,7 +63,7 @@ def _count_in(states: tuple[DeliveryState, ...]) -> ColumnElement[Any]:
 class OverviewRepository:
     """Aggregates for dashboards; nothing here writes."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def minute_tallies(

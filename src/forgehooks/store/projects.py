@@ -8,14 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.errors import Conflict
 from forgehooks.core.ids import new_hex32, new_uuid, storable_id
 from forgehooks.core.projects import Project, Role
-from forgehooks.store.reader import Reader, fetch
+from forgehooks.store.driver import Connection, IntegrityError
 from forgehooks.store.tables import memberships, projects
 
 #: Where each column sits in rows of whole projects (table order, as `select(projects)` and
@@ -68,13 +66,15 @@ def identity_lookup(identity: str) -> tuple[Select[Any], int | str] | None:
     return None
 
 
-async def project_with_role(conn: Reader, identity: str, user_id: int) -> tuple[Project, Role | None] | None:
+async def project_with_role(
+    conn: Connection, identity: str, user_id: int
+) -> tuple[Project, Role | None] | None:
     """A project by any identity and the user's role in it, in one statement."""
     found = identity_lookup(identity)
     if found is None:
         return None
     statement, value = found
-    rows = await fetch(conn, statement, {"identity": value, "user_id": user_id})
+    rows = await conn.fetch(statement, {"identity": value, "user_id": user_id})
     if not rows:
         return None
     role = rows[0][len(projects.c)]
@@ -84,7 +84,7 @@ async def project_with_role(conn: Reader, identity: str, user_id: int) -> tuple[
 class ProjectRepository:
     """Projects by numeric id, 32-hex id, UUID or owner/name path."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def create(
@@ -131,7 +131,7 @@ class ProjectRepository:
         if found is None:
             return None
         statement, value = found
-        rows = await fetch(self.conn, statement, {"identity": value, "user_id": None})
+        rows = await self.conn.fetch(statement, {"identity": value, "user_id": None})
         return _project(rows[0]) if rows else None
 
     async def list(

@@ -30,13 +30,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.hooks import HookHealth, health_after
 from forgehooks.core.ids import new_uuid
-from forgehooks.store.driver import DriverConnection, Row, StatementCache, ValueAdapter, driver_of, padded
+from forgehooks.store.driver import Connection, Row, StatementCache, ValueAdapter, padded
 from forgehooks.store.tables import DUE_UNORDERED, HELD, PENDING_ORDERED, attempts, bodies, deliveries, hooks
 
 
@@ -88,7 +87,7 @@ class HookResult:
 
 
 async def claim_due(
-    conn: AsyncConnection | DriverConnection,
+    conn: Connection,
     *,
     limit: int,
     lease: timedelta,
@@ -105,7 +104,7 @@ async def claim_due(
     `skip_hooks` leaves out hooks whose receiver this worker already keeps fully busy
     (an optimisation only: at most the largest of `SKIP_SIZES` of them are left out).
     """
-    db = driver_of(conn)
+    db = conn
     adapt = adapter(db.dialect)
     skip = padded(skip_hooks, SKIP_SIZES, 0) if skip_hooks else []
     statement = STATEMENTS.get(db.dialect, _claim_statement, len(skip))
@@ -157,13 +156,13 @@ def _claim_statement(skip_count: int) -> tuple[Executable, list[str]]:
     return _lease(due, bindparam("until"), bindparam("token")), names
 
 
-async def _bodies(db: DriverConnection, body_ids: list[int]) -> dict[int, bytes]:
+async def _bodies(db: Connection, body_ids: list[int]) -> dict[int, bytes]:
     """Rendered bodies by id."""
     return dict(await rows_by_ids(db, _bodies_statement, body_ids))
 
 
 async def rows_by_ids(
-    db: DriverConnection, build: Callable[[int], tuple[Executable, list[str]]], ids: Sequence[int]
+    db: Connection, build: Callable[[int], tuple[Executable, list[str]]], ids: Sequence[int]
 ) -> list[Row]:
     """The rows `build(size)` selects for `ids`, a compiled IN list of `size` at a time
     (numeric ids start at 1, so 0 pads a list to its size)."""
@@ -276,13 +275,11 @@ def _lease(due: Select[tuple[str]], until: Any, token: Any) -> Update:
     )
 
 
-async def record_attempts(
-    conn: AsyncConnection | DriverConnection, records: Sequence[AttemptRecord], now: datetime
-) -> int:
+async def record_attempts(conn: Connection, records: Sequence[AttemptRecord], now: datetime) -> int:
     """Insert the attempts and move their deliveries on; returns how many leases still held."""
     if not records:
         return 0
-    db = driver_of(conn)
+    db = conn
     adapt = adapter(db.dialect)
     at = adapt.time(now)
     moved = await db.run_many(
@@ -363,11 +360,9 @@ def _attempt_statement() -> tuple[Executable, list[str]]:
     return attempts.insert().values(values), names
 
 
-async def hook_versions(
-    conn: AsyncConnection | DriverConnection, hook_ids: Sequence[int]
-) -> dict[int, datetime]:
+async def hook_versions(conn: Connection, hook_ids: Sequence[int]) -> dict[int, datetime]:
     """`updated_at` of the live hooks among `hook_ids`: lets a worker reuse hooks it already loaded."""
-    db = driver_of(conn)
+    db = conn
     read_time = adapter(db.dialect).read_time
     rows = await rows_by_ids(db, _versions_statement, list(hook_ids))
     return {hook_id: as_utc(read_time(at)) for hook_id, at in rows}
@@ -379,14 +374,12 @@ def _versions_statement(size: int) -> tuple[Executable, list[str]]:
     return select(hooks.c.id, hooks.c.updated_at).where(hooks.c.id.in_(wanted), live), [p.key for p in wanted]
 
 
-async def defer_claimed(
-    conn: AsyncConnection | DriverConnection, leases: Sequence[tuple[str, str]], until: datetime
-) -> int:
+async def defer_claimed(conn: Connection, leases: Sequence[tuple[str, str]], until: datetime) -> int:
     """Give claimed deliveries back unsent (no attempt counted), due again at `until`.
 
     One statement per lease token (a claim's deliveries share theirs): unlike a batch of
     single-row updates, its row count is exact on every driver."""
-    db = driver_of(conn)
+    db = conn
     at = adapter(db.dialect).time(until)
     by_token: dict[str, list[str]] = {}
     for delivery_id, token in leases:
@@ -412,7 +405,7 @@ def _defer_statement(size: int) -> tuple[Executable, list[str]]:
 
 
 async def record_hook_results(
-    conn: AsyncConnection | DriverConnection, results: Sequence[HookResult], now: datetime
+    conn: Connection, results: Sequence[HookResult], now: datetime
 ) -> dict[int, HookHealth]:
     """Store each hook's latest result and count failures in the database (atomic across workers).
 
@@ -420,7 +413,7 @@ async def record_hook_results(
     whose health says so. A success clears the count and a temporary pause, never a
     permanent disable (only an update or an explicit re-enable does that).
     """
-    db = driver_of(conn)
+    db = conn
     at = adapter(db.dialect).time(now)
     answers = [
         {"h_id": r.hook_id, "h_status": r.last_status_code, "h_message": r.last_message, "now": at}
@@ -487,11 +480,9 @@ def _disable_statement() -> tuple[Executable, list[str]]:
     return statement, ["h_id", "h_disabled", "h_until"]
 
 
-async def pause_hook(
-    conn: AsyncConnection | DriverConnection, hook_id: int, *, until: datetime | None, now: datetime
-) -> None:
+async def pause_hook(conn: Connection, hook_id: int, *, until: datetime | None, now: datetime) -> None:
     """A hook was disabled: hold its queued deliveries, or push them past `until`."""
-    db = driver_of(conn)
+    db = conn
     adapt = adapter(db.dialect)
     hold = until is None
     statement = STATEMENTS.get(db.dialect, _pause_statement, hold)
@@ -512,7 +503,7 @@ def _pause_statement(hold: bool) -> tuple[Executable, list[str]]:
     return statement, ["h_id", "until"]
 
 
-async def resume_hook(conn: AsyncConnection, hook_id: int, now: datetime) -> int:
+async def resume_hook(conn: Connection, hook_id: int, now: datetime) -> int:
     """A hook was re-enabled or updated: its held and postponed deliveries are due now, in creation order.
 
     They also take the hook's current `ordered` flag, so turning ordering on or off applies
@@ -539,7 +530,7 @@ async def resume_hook(conn: AsyncConnection, hook_id: int, now: datetime) -> int
     return int(result.rowcount)
 
 
-async def cancel_for_hook(conn: AsyncConnection, hook_id: int, now: datetime) -> int:
+async def cancel_for_hook(conn: Connection, hook_id: int, now: datetime) -> int:
     """A hook is being deleted: its pending deliveries are cancelled, never sent."""
     result = await conn.execute(
         update(deliveries)
@@ -552,11 +543,9 @@ async def cancel_for_hook(conn: AsyncConnection, hook_id: int, now: datetime) ->
     return int(result.rowcount)
 
 
-async def cancel_claimed(
-    conn: AsyncConnection | DriverConnection, delivery_ids: Sequence[str], now: datetime
-) -> None:
+async def cancel_claimed(conn: Connection, delivery_ids: Sequence[str], now: datetime) -> None:
     """Claimed deliveries whose hook was deleted meanwhile: cancelled, not sent."""
-    db = driver_of(conn)
+    db = conn
     at = adapter(db.dialect).time(now)
     statement = STATEMENTS.get(db.dialect, _cancel_statement)
     await db.run_many(statement, [{"d_id": i, "now": at} for i in delivery_ids])
@@ -571,7 +560,7 @@ def _cancel_statement() -> tuple[Executable, list[str]]:
     return statement, ["d_id", "now"]
 
 
-async def expire_held(conn: AsyncConnection, older_than: datetime, now: datetime) -> int:
+async def expire_held(conn: Connection, older_than: datetime, now: datetime) -> int:
     """Held deliveries past the retention become expired."""
     result = await conn.execute(expire_statement(older_than, now))
     return int(result.rowcount)
@@ -587,7 +576,7 @@ def expire_statement(older_than: datetime, now: datetime) -> Update:
     )
 
 
-async def requeue(conn: AsyncConnection, delivery_id: str, now: datetime) -> bool:
+async def requeue(conn: Connection, delivery_id: str, now: datetime) -> bool:
     """Redeliver: the same delivery (same id, same bytes) is due again now."""
     result = await conn.execute(
         update(deliveries)
@@ -597,7 +586,7 @@ async def requeue(conn: AsyncConnection, delivery_id: str, now: datetime) -> boo
     return bool(result.rowcount)
 
 
-async def queue_depth(conn: AsyncConnection, now: datetime) -> tuple[int, datetime | None]:
+async def queue_depth(conn: Connection, now: datetime) -> tuple[int, datetime | None]:
     """How many deliveries are due and since when the oldest has waited.
 
     Ordered deliveries waiting behind their hook's head count as due: they are late.

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.deliveries import DeliveryState
+from forgehooks.store.driver import Connection
 from forgehooks.store.tables import deliveries
 
 REPLAYABLE = (DeliveryState.SUCCEEDED, DeliveryState.FAILED, DeliveryState.EXPIRED)
 
 
 async def replayable_ids(
-    conn: AsyncConnection, *, project_id: int, hook_id: int | None, since: datetime, failed_only: bool
+    conn: Connection, *, project_id: int, hook_id: int | None, since: datetime, failed_only: bool
 ) -> list[str]:
     """Ids of finished deliveries created since `since`, oldest first."""
     states = [DeliveryState.FAILED.value] if failed_only else [s.value for s in REPLAYABLE]
@@ -29,7 +29,7 @@ async def replayable_ids(
     return [row.id for row in await conn.execute(query)]
 
 
-async def requeue_many(conn: AsyncConnection, delivery_ids: list[str], now: datetime) -> int:
+async def requeue_many(conn: Connection, delivery_ids: list[str], now: datetime) -> int:
     """Queue these deliveries again now (skipping any a worker holds), in the given order."""
     if not delivery_ids:
         return 0

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, exists, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.deliveries import FINAL_STATES
+from forgehooks.store.driver import Connection
 from forgehooks.store.secrets import SecretBox
 from forgehooks.store.tables import attempts, bodies, deliveries, events, hooks
 
 
-async def prune_events(conn: AsyncConnection, older_than: datetime, limit: int = 5000) -> int:
+async def prune_events(conn: Connection, older_than: datetime, limit: int = 5000) -> int:
     """Delete up to `limit` events older than `older_than` whose deliveries are all final.
 
     Their bodies, deliveries and attempts go with them. Returns how many events went.
@@ -36,7 +36,7 @@ async def prune_events(conn: AsyncConnection, older_than: datetime, limit: int =
     return len(victims)
 
 
-async def reencrypt_secrets(conn: AsyncConnection, box: SecretBox) -> int:
+async def reencrypt_secrets(conn: Connection, box: SecretBox) -> int:
     """Rewrite every stored hook secret under the box's first (newest) key."""
     rows = list(
         await conn.execute(select(hooks.c.id, hooks.c.secret_encrypted).where(hooks.c.secret_encrypted != ""))

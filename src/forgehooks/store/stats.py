@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.deliveries import DeliveryState
+from forgehooks.store.driver import Connection
 from forgehooks.store.tables import attempts, deliveries, hooks
 
 
@@ -27,7 +27,7 @@ class ServiceStats:
     attempt_ms_recent: list[float]
 
 
-async def service_stats(conn: AsyncConnection, now: datetime, since: datetime) -> ServiceStats:
+async def service_stats(conn: Connection, now: datetime, since: datetime) -> ServiceStats:
     """Counts by state and dialect, the due queue, hook health, recent attempts."""
     by_state = await conn.execute(
         select(deliveries.c.state, deliveries.c.dialect, func.count()).group_by(

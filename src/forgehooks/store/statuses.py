@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from forgehooks.core.clock import as_utc
 from forgehooks.core.events import Actor
 from forgehooks.core.statuses import CommitState, CommitStatus, QualityInput, QualityReport, StatusReport
+from forgehooks.store.driver import Connection
 from forgehooks.store.tables import commit_statuses, quality_reports, users
 
 
@@ -87,7 +87,7 @@ def _times(state: CommitState, started: datetime | None, now: datetime) -> dict[
 class CommitStatusRepository:
     """One row per (commit, ref, name): a new report of the same name updates it."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def get(self, status_id: int) -> CommitStatus | None:
@@ -140,7 +140,7 @@ class CommitStatusRepository:
 class QualityReportRepository:
     """One row per (commit, ref, stage); each new report of it raises its version."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     async def save(self, project_id: int, report: QualityInput, now: datetime) -> QualityReport:

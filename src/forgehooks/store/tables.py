@@ -263,3 +263,17 @@ quality_reports = Table(
     Column("updated_at", TS, nullable=False),
     Index("ix_quality_reports_project_id_sha", "project_id", "sha"),
 )
+
+#: Publishes remembered by their Idempotency-Key: a retried request answers what the first
+#: one created (see store/idempotency.py). The key is the caller's own, so it is scoped to
+#: the user; `fingerprint` is a hash of the request, `response` what it answered.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", ID, primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", TS, nullable=False),
+    Index("ix_idempotency_keys_created_at", "created_at"),
+)

@@ -22,7 +22,7 @@ from sqlalchemy import Executable, String, bindparam, func, select
 from sqlalchemy.engine import make_url
 
 from forgehooks.store.database import Database
-from forgehooks.store.driver import DriverConnection
+from forgehooks.store.driver import Connection
 from forgehooks.store.queue import STATEMENTS
 
 log = logging.getLogger("forgehooks.wakeups")
@@ -38,7 +38,7 @@ def _notify_statement() -> tuple[Executable, list[str]]:
     return select(func.pg_notify(channel, payload)), ["channel", "payload"]
 
 
-async def notify_due(db: Database, conn: DriverConnection) -> None:
+async def notify_due(db: Database, conn: Connection) -> None:
     """Within a transaction on `conn`: wake the workers listening to `db` when it commits."""
     if db.is_sqlite:
         return  # one process claims on SQLite: it is woken in-process
