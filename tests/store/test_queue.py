@@ -20,12 +20,14 @@ from forgehooks.store.driver import Prepared, json_text, sqlite_time
 from forgehooks.store.queue import (
     AttemptRecord,
     Claimed,
+    HookResult,
     claim_due,
     defer_claimed,
     expire_held,
     expire_statement,
     queue_depth,
     record_attempts,
+    record_hook_results,
 )
 from forgehooks.store.tables import deliveries
 from tests.conftest import Seed
@@ -200,3 +202,25 @@ def test_json_text_reads_back_as_the_value_it_was_given() -> None:
     text = json_text(value)
     assert json.loads(text) == {"Content-Type": "text/plain", "X-Name": "Grüße \u2028 \x00", "n": 2**70}
     assert json.loads(json_text({"a": [1, 2.5, None, True]})) == {"a": [1, 2.5, None, True]}
+
+
+@pytest.mark.postgres
+async def test_two_workers_recording_the_same_hooks_do_not_deadlock(runtime: Runtime, seed: Seed) -> None:
+    if runtime.db.is_sqlite:
+        pytest.skip("SQLite's write transactions are serial")
+    first = await add_hook(runtime, seed, "http://127.0.0.1:9/a")
+    second = await add_hook(runtime, seed, "http://127.0.0.1:9/b")
+
+    def results(healthy: int, failing: int) -> list[HookResult]:
+        ok = HookResult(hook_id=healthy, reset=True, failures=0, last_status_code=200, last_message="OK")
+        bad = HookResult(hook_id=failing, reset=False, failures=1, last_status_code=500, last_message="no")
+        return [ok, bad]
+
+    async def record(answers: list[HookResult]) -> None:
+        async with runtime.db.transaction() as conn:
+            await record_hook_results(conn, answers, utcnow())
+
+    # each worker's transaction updates one hook as healthy, then the other as failing: in
+    # opposite orders, their statements interleaving at every await, unless both lock in id order
+    for _ in range(5):
+        await asyncio.gather(record(results(first.id, second.id)), record(results(second.id, first.id)))

@@ -415,6 +415,11 @@ async def record_hook_results(
     """
     db = conn
     at = adapter(db.dialect).time(now)
+    # Two workers recording at once may share hooks: each first locks all of its hooks in
+    # id order (PostgreSQL; SQLite's transactions are serial), so neither can hold one the
+    # other needs while waiting for one the other holds (16 deadlocks in a two-worker run).
+    results = sorted(results, key=lambda r: r.hook_id)
+    await rows_by_ids(db, _lock_statement, [r.hook_id for r in results])
     answers = [
         {"h_id": r.hook_id, "h_status": r.last_status_code, "h_message": r.last_message, "now": at}
         for r in results
@@ -442,6 +447,12 @@ async def record_hook_results(
             await db.run(STATEMENTS.get(db.dialect, _disable_statement), values)
             await pause_hook(db, r.hook_id, until=health.disabled_until, now=now)
     return failing
+
+
+def _lock_statement(size: int) -> tuple[Executable, list[str]]:
+    wanted = _id_list(size)
+    statement = select(hooks.c.id).where(hooks.c.id.in_(wanted)).order_by(hooks.c.id).with_for_update()
+    return statement, [p.key for p in wanted]
 
 
 def _answer(consecutive_failures: Any) -> Update:
