@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
+from forgehooks.api.app import create_app
 from forgehooks.config import Settings
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.errors import Unavailable
@@ -171,3 +172,42 @@ async def test_a_dropped_connection_is_replaced_without_a_ping(settings: Setting
         assert after is not None and after != before, "a new connection replaced the dropped one"
     finally:
         await db.dispose()
+
+
+class StartingUp(asyncio.Protocol):
+    """A PostgreSQL server that is starting up: it refuses TLS, then answers any start-up
+    message with FATAL 57P03, as a real server does until recovery ends."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        if data[4:8] == (80877103).to_bytes(4, "big"):  # SSLRequest: not here
+            self.transport.write(b"N")
+            return
+        fields = b"SFATAL\0C57P03\0Mthe database system is starting up\0\0"
+        self.transport.write(b"E" + (len(fields) + 4).to_bytes(4, "big") + fields)
+        self.transport.close()
+
+
+async def test_a_database_starting_up_is_a_503_with_retry_after(tmp_path: Any) -> None:
+    server = await asyncio.get_running_loop().create_server(StartingUp, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path,
+        database_url=f"postgresql+asyncpg://postgres@127.0.0.1:{port}/test",
+        secret_key="",
+    )
+    runtime = Runtime.build(settings)
+    try:
+        app = create_app(runtime=runtime, workers=0)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+            for path in (f"{API}/projects/1/hooks", "/api/v4/projects/1/hooks"):
+                r = await http.get(path, headers={"Authorization": "Bearer fh_x", "PRIVATE-TOKEN": "fh_x"})
+                assert r.status_code == 503, r.text
+                assert r.headers["Retry-After"].isdigit()
+    finally:
+        await runtime.close()
+        server.close()
