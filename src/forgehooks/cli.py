@@ -7,6 +7,7 @@ import functools
 import gc
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -145,8 +146,13 @@ def serve(
     host: Annotated[str | None, typer.Option(help="listen address")] = None,
     port: Annotated[int | None, typer.Option(help="listen port")] = None,
     workers: Annotated[int | None, typer.Option(help="embedded delivery workers (0: none)")] = None,
+    processes: Annotated[
+        int,
+        typer.Option(min=1, help="API processes sharing the port (PostgreSQL only; each with its workers)"),
+    ] = 1,
 ) -> None:
-    """Run the API, the console and (by default) the delivery workers in one process."""
+    """Run the API, the console and (by default) the delivery workers in one process, or in
+    `--processes` processes on PostgreSQL."""
     import uvicorn
 
     from forgehooks.api.app import create_app
@@ -158,6 +164,11 @@ def serve(
     if port:
         overrides["port"] = port
     settings = Settings(**overrides)
+    if processes > 1 and settings.resolved_database_url.startswith("sqlite"):
+        _console().print(
+            "[red]--processes needs PostgreSQL[/red] (FORGEHOOKS_DATABASE_URL): one process serves SQLite"
+        )
+        raise typer.Exit(2)
     _configure_logging(settings)
     upgrade(settings.resolved_database_url, schema=settings.database_schema or None)
     issued = _with_runtime(accounts.ensure_admin)
@@ -167,6 +178,22 @@ def serve(
         _console().print(f"  [green]{issued.value}[/green]")
     _console().print(f"API:     {base}/api/forgehooks/v1  (OpenAPI: {base}/docs)")
     _console().print(f"Console: {base}/")
+    if processes > 1:
+        # uvicorn starts the processes, each building its app from the environment; rate
+        # limits are counted in the database, so they hold across them (services/limits.py)
+        if workers is not None:
+            os.environ["FORGEHOOKS_EMBEDDED_WORKER"] = "true" if workers else "false"
+        uvicorn.run(
+            "forgehooks.api.app:create_app",
+            factory=True,
+            workers=processes,
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            loop="uvloop",
+            http="httptools",
+        )
+        return
     application = create_app(settings, workers=workers)
     # Everything built so far lives as long as the process: kept out of the collector's
     # reach, a full collection no longer walks ~170k objects (an 80 ms pause every few

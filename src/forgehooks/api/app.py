@@ -17,6 +17,7 @@ from forgehooks.api.faces import load_faces
 from forgehooks.api.middleware import EncodedSlashMiddleware
 from forgehooks.config import Settings
 from forgehooks.services import alerts
+from forgehooks.services.limits import window_for
 from forgehooks.services.runtime import Runtime
 
 log = logging.getLogger("forgehooks")
@@ -91,6 +92,8 @@ def create_app(
     renderers = [(prefix, face.render_error) for face in faces for prefix in face.prefixes]
     renderers.append((native.PREFIX, errors.native_error))
     render = errors.install(app, renderers)
-    guards.install(app, settings, render)
+    if settings.api_rate_limit > 0:
+        rt.api_calls = window_for(rt.db, "api_calls", settings.api_rate_limit)
+    guards.install(app, settings, render, rt.api_calls if settings.api_rate_limit > 0 else None)
     app.add_middleware(EncodedSlashMiddleware)
     return app

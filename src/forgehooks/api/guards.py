@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from forgehooks.config import Settings
 from forgehooks.core.errors import ForgehooksError, InvalidInput, PayloadTooLarge
 from forgehooks.dialects.face import ErrorRenderer
-from forgehooks.services.limits import SlidingWindow
+from forgehooks.services.limits import Window
 
 #: Where the faces take credentials from; the first one present identifies the caller.
 CREDENTIAL_HEADERS = (b"private-token", b"authorization", b"x-auth-token")
@@ -130,9 +130,7 @@ def replaying(body: bytes, receive: Receive) -> Receive:
 class RequestGuards:
     """Size, rate and NUL checks before any route runs, answered in the called face's shape."""
 
-    def __init__(
-        self, app: ASGIApp, *, limit: int, window: SlidingWindow | None, render: ErrorRenderer
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, window: Window | None, render: ErrorRenderer) -> None:
         self.app = app
         self.limit = limit
         self.window = window
@@ -169,7 +167,6 @@ class RequestGuards:
         return replaying(body, receive)
 
 
-def install(app: FastAPI, settings: Settings, render: ErrorRenderer) -> None:
-    """Add the guards as one ASGI middleware."""
-    window = SlidingWindow(settings.api_rate_limit) if settings.api_rate_limit > 0 else None
+def install(app: FastAPI, settings: Settings, render: ErrorRenderer, window: Window | None) -> None:
+    """Add the guards as one ASGI middleware (`window`: the per-credential rate limit)."""
     app.add_middleware(RequestGuards, limit=settings.max_request_bytes, window=window, render=render)

@@ -9,7 +9,7 @@ from forgehooks.config import Settings
 from forgehooks.core.wire import CanonicalWire, WireFormat
 from forgehooks.engine.sender import Sender
 from forgehooks.engine.worker import Worker, WorkerOptions
-from forgehooks.services.limits import SlidingWindow
+from forgehooks.services.limits import SharedWindow, Window, window_for
 from forgehooks.store.database import Database
 from forgehooks.store.secrets import SecretBox, load_keys
 
@@ -24,7 +24,8 @@ class Runtime:
     wires: dict[str, WireFormat] = field(default_factory=dict)
     sender: Sender | None = None
     workers: list[Worker] = field(default_factory=list)
-    test_calls: SlidingWindow | None = None  # per process, like GitLab's per-user test limit
+    test_calls: Window | None = None  # like GitLab's per-user test limit, across processes
+    api_calls: Window | None = None  # the per-credential API rate limit (set by the app)
 
     @classmethod
     def build(cls, settings: Settings, wires: list[WireFormat] | None = None) -> Runtime:
@@ -42,10 +43,10 @@ class Runtime:
         """Make a face's wire format available to fan-out and workers."""
         self.wires[wire.dialect] = wire
 
-    def test_call_window(self) -> SlidingWindow:
+    def test_call_window(self) -> Window:
         """The limit on hook test and resend calls (created on first use)."""
         if self.test_calls is None:
-            self.test_calls = SlidingWindow(self.settings.test_calls_per_minute)
+            self.test_calls = window_for(self.db, "test_calls", self.settings.test_calls_per_minute)
         return self.test_calls
 
     def get_sender(self) -> Sender:
@@ -87,4 +88,7 @@ class Runtime:
         """Release connections."""
         if self.sender is not None:
             await self.sender.close()
+        for window in (self.test_calls, self.api_calls):
+            if isinstance(window, SharedWindow):
+                await window.close()
         await self.db.dispose()

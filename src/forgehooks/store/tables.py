@@ -277,3 +277,13 @@ idempotency_keys = Table(
     Column("created_at", TS, nullable=False),
     Index("ix_idempotency_keys_created_at", "created_at"),
 )
+
+#: Calls per key and minute, added up by every API process (see services/limits.py): a rate
+#: limit holds across processes. `key` is a hash of the limit's name and the caller's key.
+rate_counts = Table(
+    "rate_counts",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("bucket", BigInteger, primary_key=True),  # minutes since the epoch
+    Column("count", Integer, nullable=False),
+)

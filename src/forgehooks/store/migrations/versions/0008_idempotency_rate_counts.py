@@ -1,4 +1,4 @@
-"""Publishes remembered by their Idempotency-Key.
+"""Publishes remembered by their Idempotency-Key; calls counted per minute across API processes.
 
 Revision ID: 0008
 Revises: 0007
@@ -27,8 +27,15 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_idempotency_keys_created_at", "idempotency_keys", ["created_at"])
+    op.create_table(
+        "rate_counts",
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("bucket", sa.BigInteger, primary_key=True),
+        sa.Column("count", sa.Integer, nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("rate_counts")
     op.drop_index("ix_idempotency_keys_created_at", table_name="idempotency_keys")
     op.drop_table("idempotency_keys")
