@@ -144,6 +144,44 @@ async def run(seconds: float, connections: int, hook_count: int = 100) -> dict[s
     return results
 
 
+async def run_postgres(
+    seconds: float, connections: tuple[int, ...], hook_count: int = 100
+) -> dict[str, dict[str, float]]:
+    """The gitcode_v4 hook list on PostgreSQL (one `serve`, no workers) at each connection count."""
+    results: dict[str, dict[str, float]] = {}
+    async with store("postgres", api_rate_limit=0) as (rt, settings):
+        user = await accounts.create_user(rt, "bench", is_admin=True)
+        token = (await accounts.issue_token(rt, user)).value
+        project = await projects.create_project(rt, user, "bench/widgets", organization_id=ORG)
+        for n in range(hook_count):
+            spec = HookSpec(url=f"http://127.0.0.1:9/hook-{n}", secret="s", name=f"hook {n}")
+            await hooks.create_hook(rt, project, spec, FACES[n % len(FACES)])
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FORGEHOOKS_")} | {
+            "FORGEHOOKS_DATABASE_URL": settings.resolved_database_url,
+            "FORGEHOOKS_DATABASE_SCHEMA": settings.database_schema,
+            "FORGEHOOKS_DATA_DIR": str(settings.data_dir),
+            "FORGEHOOKS_API_RATE_LIMIT": "0",
+            "FORGEHOOKS_EMBEDDED_WORKER": "false",
+        }
+        server = serve(port, env)
+        try:
+            if not await asyncio.to_thread(wait_port, port, 60):
+                raise RuntimeError("forgehooks serve did not start within 60 s")
+            url, headers = endpoints(f"http://127.0.0.1:{port}", token, project)["gitcode_v4"]
+            if (status := await asyncio.to_thread(check, url, headers)) != 200:
+                raise RuntimeError(f"gitcode_v4 on PostgreSQL: GET answered {status}")
+            for count in connections:
+                got = results[str(count)] = await asyncio.to_thread(wrk, url, seconds, count, headers)
+                print(
+                    f"  PostgreSQL gitcode_v4 list, {count} connections: {got['rate']:,.0f} req/s,"
+                    f" p50 {got['p50']:.1f} ms, p99 {got['p99']:.1f} ms"
+                )
+        finally:
+            await asyncio.to_thread(stop_all, [server], 15)
+    return results
+
+
 def main() -> None:
     """Parse arguments and run."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])

@@ -333,15 +333,24 @@ def _aware(moment: datetime) -> datetime:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every selected row bracketed by (b); then the latency rows."""
-    results: dict[str, Any] = {"rows": {}, "latency": {}}
     only = set(args.only.split(";")) if args.only else None
+    return await measure(
+        args.events, args.clients, args.bare, args.latency_seconds, only, not args.no_latency
+    )
+
+
+async def measure(
+    events: int, clients: int, bare: int, latency_seconds: float, only: set[str] | None, with_latency: bool
+) -> dict[str, Any]:
+    """The rows (all, or those named in `only`), then the latency rows if asked."""
+    results: dict[str, Any] = {"rows": {}, "latency": {}}
     with logging_nginx() as (url, log):
         for row in ROWS:
             if only and row.name not in only:
                 continue
-            before = await bare_rate(url, args.bare)
-            got = await end_to_end(row, url, log, args.events, args.clients)
-            after = await bare_rate(url, args.bare)
+            before = await bare_rate(url, bare)
+            got = await end_to_end(row, url, log, events, clients)
+            after = await bare_rate(url, bare)
             got["bare"] = (before + after) / 2
             got["share"] = got["delivered"] / got["bare"]
             results["rows"][row.name] = got
@@ -352,12 +361,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 + ("" if got["complete"] else "  [INCOMPLETE]"),
                 flush=True,
             )
-        if not args.no_latency:
+        if with_latency:
             for backend in ("sqlite", "postgres"):
-                if only and backend not in only:
-                    continue
                 for rate in (100.0, 500.0):
-                    got = await latency(backend, url, rate, args.latency_seconds)
+                    got = await latency(backend, url, rate, latency_seconds)
                     results["latency"][f"{backend} {rate:.0f}"] = got
                     print(
                         f"latency {backend} at {rate:.0f} events/s through the API: p50 {got['p50']:.1f} ms,"

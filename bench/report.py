@@ -171,6 +171,7 @@ def targets(r: Any) -> list[Row]:
                 ok,
             )
         )
+    rows += _ingest_rows(r)
     for name, got in r.growth.items():
         ratio = got["full"] / got["empty"] if got["empty"] else 0.0
         rows.append(
@@ -220,6 +221,69 @@ def targets(r: Any) -> list[Row]:
                 "",
                 "< 100 ms",
                 worst < 100,
+            )
+        )
+    return rows
+
+
+#: Issue 25's targets on the end-to-end rows (bench/e2e.py): events accepted/s, share of (b).
+INGEST = {
+    "SQLite, serve with embedded worker": (2000, 0.5),
+    "PostgreSQL, serve + 1 worker": (1000, 0.35),
+    "PostgreSQL, serve --processes 2 + 1 worker": (2000, None),
+    "PostgreSQL, serve + 1 worker, batch publish": (5000, None),
+}
+
+
+def _ingest_rows(r: Any) -> list[Row]:
+    """Issue 25: publish through the HTTP API, end to end; the PostgreSQL hook list."""
+    rows: list[Row] = []
+    e2e = getattr(r, "e2e", None) or {}
+    for name, got in e2e.get("rows", {}).items():
+        need, share = INGEST.get(name, (None, None))
+        rows.append(
+            Row(
+                "25",
+                f"publish through the API, {name}: events accepted/s",
+                f"{got['accepted']:,.0f}/s ({got['api_cpu_ms']:.2f} ms CPU of serve each)",
+                f"(b) {got['bare']:,.0f}/s beside",
+                f"≥ {need:,}/s" if need else "",
+                got["accepted"] >= need if need else None,
+            )
+        )
+        rows.append(
+            Row(
+                "25",
+                f"end to end through the API, {name}: deliveries/s",
+                f"{got['delivered']:,.0f}/s = {got['share']:.0%} of (b)",
+                f"(b) {got['bare']:,.0f}/s beside",
+                f"≥ {share:.0%} of (b)" if share else "",
+                got["share"] >= share if share else None,
+            )
+        )
+    for name, got in e2e.get("latency", {}).items():
+        need = 10.0 if name.startswith("sqlite") else 20.0
+        at_100 = name.endswith(" 100")
+        rows.append(
+            Row(
+                "25",
+                f"latency through the API, {name} events/s",
+                f"p50 {got['p50']:.1f} ms, p99 {got['p99']:.1f} ms",
+                f"{got['samples']} deliveries",
+                f"p99 < {need:.0f} ms" if at_100 else "",
+                got["p99"] < need if at_100 else None,
+            )
+        )
+    for connections, got in (getattr(r, "api_pg", None) or {}).items():
+        sixteen = connections == "16"
+        rows.append(
+            Row(
+                "25",
+                f"API hook list on PostgreSQL, {connections} connections",
+                f"{got['rate']:,.0f} req/s, p99 {got['p99']:.1f} ms",
+                "",
+                "≥ 1,500 req/s, p99 < 20 ms" if sixteen else "p99 < 100 ms",
+                (got["rate"] >= 1500 and got["p99"] < 20) if sixteen else got["p99"] < 100,
             )
         )
     return rows

@@ -38,6 +38,7 @@ import growth
 import report
 
 import api
+import e2e
 
 ROOT = delivery.ROOT
 
@@ -69,6 +70,8 @@ class Sizes:
     memory_in_flight: int = 10_000
     api_seconds: float = 3
     api_connections: int = 16
+    e2e_events: int = 3000
+    e2e_latency_seconds: float = 5
     console: tuple[str, ...] = ("--deliveries", "10000", "--repeat", "60", "--seconds", "5")
 
 
@@ -92,6 +95,8 @@ QUICK = Sizes(
     celery_tasks=500,
     memory_in_flight=2000,
     api_seconds=2,
+    e2e_events=400,
+    e2e_latency_seconds=1,
     console=("--deliveries", "1000", "--repeat", "10", "--seconds", "3"),
 )
 
@@ -117,6 +122,8 @@ class Results:
     celery: dict[str, float] = field(default_factory=dict)
     memory: dict[str, float] = field(default_factory=dict)
     api: dict[str, dict[str, float]] = field(default_factory=dict)
+    api_pg: dict[str, dict[str, float]] = field(default_factory=dict)  # "16", "64" connections
+    e2e: dict[str, Any] = field(default_factory=dict)  # bench/e2e.py: rows and latency
     console: list[list[str]] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -323,6 +330,12 @@ class Bench:
     # -- 6. API ---------------------------------------------------------------------------------------
     async def api(self) -> None:
         self.r.api = await api.run(self.s.api_seconds, self.s.api_connections)
+        self.r.api_pg = await api.run_postgres(self.s.api_seconds, (16, 64))
+
+    # -- 10. end to end through the HTTP API ---------------------------------------------------------
+    async def e2e(self) -> None:
+        s = self.s
+        self.r.e2e = await e2e.measure(s.e2e_events, 16, s.bare, s.e2e_latency_seconds, None, True)
 
     # -- console ----------------------------------------------------------------------------------------
     async def console(self) -> None:
@@ -353,6 +366,7 @@ class Bench:
                 await self.part("growth", lambda: self.growth(url), 900)
                 await self.part("celery", lambda: self.celery(url), 300)
             await self.part("api", self.api, 300)
+            await self.part("e2e", self.e2e, 1200)
         await self.part("memory", self.memory, 300)
         await self.part("console", self.console, 650)
         return self.r
