@@ -308,6 +308,7 @@ class Prepared:
     returns_rows: bool | None
     compiled: Any  # SQLAlchemy's compiled form (its parameters and expanding IN lists)
     expanding: bool
+    defaults: Mapping[str, Any]  # the values the statement itself holds (literals, limits)
 
     @staticmethod
     def of(statement: Any, dialect: Dialect, cache_key: Any = None) -> Prepared:
@@ -325,6 +326,9 @@ class Prepared:
             returns_rows=returns_rows,
             compiled=compiled,
             expanding=bool(compiled.post_compile_params or compiled.literal_execute_params),
+            defaults={
+                name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+            },
         )
 
     def bind(self, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -430,7 +434,13 @@ class Connection:
         return found[1]
 
     async def _raw(self, prepared: Prepared, values: Mapping[str, Any]) -> list[Any]:
-        params = prepared.compiled.construct_params(values)
+        # a statement built at import holds no values but its own: merged, not run through
+        # SQLAlchemy's construct_params (a tenth of a millisecond per read)
+        params = (
+            prepared.compiled.construct_params(values)
+            if prepared.expanding
+            else {**prepared.defaults, **values}
+        )
         sql, args = prepared.bind(params)
         if self.cache is not None:
             return await self.cache.rows(self.backend, sql, args)
