@@ -247,9 +247,19 @@ async def post_all(svc: Service, count: int, clients: int, batch: bool) -> float
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user and system) a process has used: its cost, whatever else the machine runs."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time (user and system) a process and its children (`--processes`) have used: their
+    cost, whatever else the machine runs."""
+    used, parents = 0, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # ended meanwhile
+            continue
+        parents[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    for found, (parent, ticks) in parents.items():
+        if found == pid or parent == pid:
+            used += ticks
+    return used / os.sysconf("SC_CLK_TCK")
 
 
 def profiler(pid: int, path: str) -> subprocess.Popen[bytes]:
