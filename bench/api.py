@@ -104,23 +104,34 @@ def serve(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     )
 
 
+async def seeded(rt: Any, hook_count: int) -> tuple[str, Any]:
+    """An admin's token and a project with `hook_count` hooks, made through the faces in turn."""
+    user = await accounts.create_user(rt, "bench", is_admin=True)
+    token = (await accounts.issue_token(rt, user)).value
+    project = await projects.create_project(rt, user, "bench/widgets", organization_id=ORG)
+    for n in range(hook_count):
+        spec = HookSpec(url=f"http://127.0.0.1:9/hook-{n}", secret="s", name=f"hook {n}")
+        await hooks.create_hook(rt, project, spec, FACES[n % len(FACES)])
+    return token, project
+
+
+def environment(settings: Any) -> dict[str, str]:
+    """The service's settings as its environment, the rate limit off (else wrk measures 429s)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("FORGEHOOKS_")} | {
+        "FORGEHOOKS_DATABASE_URL": settings.resolved_database_url,
+        "FORGEHOOKS_DATABASE_SCHEMA": settings.database_schema,
+        "FORGEHOOKS_DATA_DIR": str(settings.data_dir),
+        "FORGEHOOKS_API_RATE_LIMIT": "0",
+    }
+
+
 async def run(seconds: float, connections: int, hook_count: int = 100) -> dict[str, dict[str, float]]:
     """requests/s, p50 and p99 (ms), non-2xx per face, and the FastAPI ceiling of the same run."""
     results: dict[str, dict[str, float]] = {}
     async with store("sqlite", api_rate_limit=0) as (rt, settings):
-        user = await accounts.create_user(rt, "bench", is_admin=True)
-        token = (await accounts.issue_token(rt, user)).value
-        project = await projects.create_project(rt, user, "bench/widgets", organization_id=ORG)
-        for n in range(hook_count):
-            spec = HookSpec(url=f"http://127.0.0.1:9/hook-{n}", secret="s", name=f"hook {n}")
-            await hooks.create_hook(rt, project, spec, FACES[n % len(FACES)])
+        token, project = await seeded(rt, hook_count)
         port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FORGEHOOKS_")} | {
-            "FORGEHOOKS_DATABASE_URL": settings.resolved_database_url,
-            "FORGEHOOKS_DATA_DIR": str(settings.data_dir),
-            "FORGEHOOKS_API_RATE_LIMIT": "0",
-            "FORGEHOOKS_ALLOW_LOCAL_TARGETS": "true",
-        }
+        env = environment(settings) | {"FORGEHOOKS_ALLOW_LOCAL_TARGETS": "true"}
         server = serve(port, env)
         try:
             if not await asyncio.to_thread(wait_port, port, 60):
@@ -150,20 +161,9 @@ async def run_postgres(
     """The gitcode_v4 hook list on PostgreSQL (one `serve`, no workers) at each connection count."""
     results: dict[str, dict[str, float]] = {}
     async with store("postgres", api_rate_limit=0) as (rt, settings):
-        user = await accounts.create_user(rt, "bench", is_admin=True)
-        token = (await accounts.issue_token(rt, user)).value
-        project = await projects.create_project(rt, user, "bench/widgets", organization_id=ORG)
-        for n in range(hook_count):
-            spec = HookSpec(url=f"http://127.0.0.1:9/hook-{n}", secret="s", name=f"hook {n}")
-            await hooks.create_hook(rt, project, spec, FACES[n % len(FACES)])
+        token, project = await seeded(rt, hook_count)
         port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("FORGEHOOKS_")} | {
-            "FORGEHOOKS_DATABASE_URL": settings.resolved_database_url,
-            "FORGEHOOKS_DATABASE_SCHEMA": settings.database_schema,
-            "FORGEHOOKS_DATA_DIR": str(settings.data_dir),
-            "FORGEHOOKS_API_RATE_LIMIT": "0",
-            "FORGEHOOKS_EMBEDDED_WORKER": "false",
-        }
+        env = environment(settings) | {"FORGEHOOKS_EMBEDDED_WORKER": "false"}
         server = serve(port, env)
         try:
             if not await asyncio.to_thread(wait_port, port, 60):

@@ -95,12 +95,17 @@ def ensure_tools() -> str:
 
 
 @contextlib.contextmanager
-def nginx() -> Iterator[str]:
-    """nginx answering 204 on a free port; yields its URL."""
+def nginx(log: Path | None = None) -> Iterator[str]:
+    """nginx answering 204 on a free port; yields its URL. With `log`, each request's time
+    (seconds since the epoch, ms precision) is written there, a line each."""
     root = Path(tempfile.mkdtemp(prefix="fh-nginx-"))
     port = free_port()
     conf = root / "nginx.conf"
-    conf.write_text((RECEIVERS / "nginx.conf").read_text().format(port=port, root=root))
+    text = (RECEIVERS / "nginx.conf").read_text().format(port=port, root=root)
+    if log is not None:
+        logging = f"log_format stamp '$msec';\n    access_log {log} stamp buffer=64k flush=100ms;"
+        text = text.replace("access_log off;", logging)
+    conf.write_text(text)
     process = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(root)], stderr=subprocess.DEVNULL)
     try:
         if not wait_port(port, 5):

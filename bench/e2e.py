@@ -20,8 +20,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -37,9 +35,9 @@ import aiohttp
 import uvloop
 from delivery import (
     FORGEHOOKS,
-    RECEIVERS,
     bare_rate,
     free_port,
+    nginx,
     pg_schema,
     stop_all,
     wait_port,
@@ -57,7 +55,6 @@ from forgehooks.store.tables import attempts, deliveries
 FACES = ("gitcode_v4", "codeup_v3", "gitflic", "gitcode_v5", "codearts_v4")
 PG = os.environ.get("FORGEHOOKS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BATCH = 100  # events per batch request
-LOG_FORMAT = "log_format stamp '$msec';"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,29 +80,11 @@ ROWS = (
 
 @contextlib.contextmanager
 def logging_nginx() -> Iterator[tuple[str, Path]]:
-    """nginx answering 204 and logging each request's time (seconds, ms precision)."""
-    root = Path(tempfile.mkdtemp(prefix="fh-e2e-nginx-"))
-    port = free_port()
-    log = root / "access.log"
-    conf = (RECEIVERS / "nginx.conf").read_text().format(port=port, root=root)
-    conf = conf.replace(
-        "access_log off;", f"{LOG_FORMAT}\n    access_log {log} stamp buffer=64k flush=100ms;"
-    )
-    (root / "nginx.conf").write_text(conf)
-    process = subprocess.Popen(
-        ["nginx", "-c", str(root / "nginx.conf"), "-p", str(root)], stderr=subprocess.DEVNULL
-    )
-    try:
-        if not wait_port(port, 5):
-            raise RuntimeError("nginx did not start")
-        yield f"http://127.0.0.1:{port}/hook", log
-    finally:
-        process.send_signal(signal.SIGQUIT)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        shutil.rmtree(root, ignore_errors=True)
+    """nginx answering 204 and logging each request's time."""
+    with tempfile.TemporaryDirectory(prefix="fh-e2e-log-") as folder:
+        log = Path(folder) / "access.log"
+        with nginx(log) as url:
+            yield url, log
 
 
 def logged(log: Path) -> tuple[int, float]:
