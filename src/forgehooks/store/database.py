@@ -119,7 +119,7 @@ class Database:
         """A connection of the pool; one that failed as an outage does is closed, not reused
         (after a server restart its state is unknown), and the pool opens a new one."""
         pool = await self._postgres()
-        raw = await pool.acquire()
+        raw = await pool.acquire(timeout=WRITER_WAIT)  # all taken that long: a 503, not a hang
         try:
             yield raw
         except POSTGRES_OUTAGES:
