@@ -99,7 +99,7 @@ def merge_request_object(mr: MergeRequest) -> JSON:
         "source_branch": mr.source_branch,
         "target_branch": mr.target_branch,
         "url": mr.url,
-        "labels": list(mr.labels),
+        "labels": [label.title for label in mr.labels],
         "created_at": timestamp(mr.created_at),
         "updated_at": timestamp(mr.updated_at),
     }
@@ -115,7 +115,7 @@ def issue_object(issue: Issue) -> JSON:
         "local_id": issue.iid,
         "status": issue.state.upper(),
         "url": issue.url,
-        "labels": list(issue.labels),
+        "labels": [label.title for label in issue.labels],
         "created_at": timestamp(issue.created_at),
         "updated_at": timestamp(issue.updated_at),
     }
