@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, assert_never
 
 from forgehooks.core.clock import format_time
@@ -39,7 +40,7 @@ JSON = dict[str, Any]
 TimeFormat = Callable[[datetime], str]
 
 #: GitLab's visibility levels.
-GITLAB_VISIBILITY: Mapping[str, int] = {"private": 0, "internal": 10, "public": 20}
+GITLAB_VISIBILITY: Mapping[str, int] = MappingProxyType({"private": 0, "internal": 10, "public": 20})
 
 #: object_attributes.action of each merge request kind.
 MERGE_REQUEST_ACTIONS: Mapping[EventKind, str] = {
@@ -96,7 +97,7 @@ class Flavor:
     commit_time: TimeFormat
     #: times of pipelines and builds (GitLab's own format unless a platform documents one)
     pipeline_time: TimeFormat = gitlab_time
-    visibility_levels: Mapping[str, int] = GITLAB_VISIBILITY
+    visibility_levels: Mapping[str, int] = field(default_factory=lambda: GITLAB_VISIBILITY)
 
 
 class GitLabPayloads:
