@@ -28,8 +28,9 @@ from forgehooks.core.events import (
     ProjectSnapshot,
     RefBody,
     SystemBody,
+    dated,
 )
-from forgehooks.dialects.gitflic.mapping import ACTIONS
+from forgehooks.dialects.gitflic.mapping import ACTIONS, TEST_ACTION
 
 JSON = dict[str, Any]
 
@@ -205,10 +206,8 @@ def entity_of(event: Event) -> JSON:
 
 def render(event: Event) -> bytes:
     """The JSON body GitFlic posts for `event`."""
-    payload: JSON = {
-        "action": ACTIONS[event.kind],
-        "project_id": event.project.uuid,
-        "project": project_object(event.project),
-        **entity_of(event),
-    }
+    action = ACTIONS[event.kind]
+    payload: JSON = {"action": action, "project_id": event.project.uuid, "project": project_object(event.project)}
+    if action != TEST_ACTION:  # GitFlic's test carries the common fields only
+        payload |= entity_of(dated(event))
     return orjson.dumps(payload)
