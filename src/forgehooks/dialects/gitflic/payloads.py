@@ -207,7 +207,11 @@ def entity_of(event: Event) -> JSON:
 def render(event: Event) -> bytes:
     """The JSON body GitFlic posts for `event`."""
     action = ACTIONS[event.kind]
-    payload: JSON = {"action": action, "project_id": event.project.uuid, "project": project_object(event.project)}
+    payload: JSON = {
+        "action": action,
+        "project_id": event.project.uuid,
+        "project": project_object(event.project),
+    }
     if action != TEST_ACTION:  # GitFlic's test carries the common fields only
         payload |= entity_of(dated(event))
     return orjson.dumps(payload)
