@@ -37,6 +37,7 @@ from forgehooks.core.events import BODY_TYPES
 from forgehooks.core.hooks import BranchFilter, HookSpec
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.dialects.face import RuntimeDep, bearer, first_present
+from forgehooks.dialects.gitcode_v4.mapping import HEADER_MODE, HeaderMode
 from forgehooks.services import accounts, deliveries, events, hooks, projects, replay
 from forgehooks.services.runtime import Runtime
 
@@ -215,6 +216,11 @@ async def update_hook(rt: RuntimeDep, user: UserDep, project: str, hook_id: int,
         changes["branch_filter"] = BranchFilter(
             strategy=body.branch_filter.strategy, pattern=body.branch_filter.pattern
         )
+    if "header_mode" in changes:  # a gitcode_v4 option, kept in the hook's extras
+        mode = changes.pop("header_mode")
+        changes["extras"] = {k: v for k, v in hook.extras.items() if k != HEADER_MODE}
+        if mode is not None:
+            changes["extras"][HEADER_MODE] = HeaderMode(mode).value
     return HookOut.of(await hooks.update_hook(rt, found, hook, changes))
 
 

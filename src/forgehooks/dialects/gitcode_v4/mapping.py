@@ -18,6 +18,8 @@ from forgehooks.core.hooks import (
     SecretScheme,
 )
 
+DIALECT = "gitcode_v4"
+
 
 def _family(family: EventFamily) -> frozenset[EventKind]:
     return frozenset(k for k in EventKind if k.family is family)

@@ -11,10 +11,10 @@ from forgehooks.core.hooks import Hook, SecretScheme
 from forgehooks.core.signing import hmac_sha256_hex
 from forgehooks.core.wire import Envelope, OutgoingRequest, base_headers
 from forgehooks.dialects.gitcode_v4 import payloads
+from forgehooks.dialects.gitcode_v4.mapping import DIALECT as DIALECT
 from forgehooks.dialects.gitcode_v4.mapping import HeaderMode, header_mode_of
 from forgehooks.dialects.gitlab_family.headers import GITLAB_EVENT, GITLAB_TOKEN, hook_name
 
-DIALECT = "gitcode_v4"
 USER_AGENT = "git-gitcode-hook"
 GITLAB_USER_AGENT = "GitLab/17.0.0"
 GITLAB_EVENT_UUID = "X-Gitlab-Event-UUID"
