@@ -10,8 +10,8 @@ import pytest
 from forgehooks.core.events import EventKind
 from forgehooks.dialects.gitflic.mapping import (
     ACTIONS,
-    EVENT_FLAGS,
     DELIVERED_ACTIONS,
+    EVENT_FLAGS,
     events_with,
     flags_of,
 )
