@@ -32,8 +32,8 @@ from forgehooks.api.schemas import (
     UserOut,
 )
 from forgehooks.core.deliveries import DeliveryState
-from forgehooks.core.errors import InvalidInput, PermissionDenied
-from forgehooks.core.events import BODY_TYPES
+from forgehooks.core.errors import InvalidInput, NotFound, PermissionDenied
+from forgehooks.core.events import BODY_TYPES, Actor
 from forgehooks.core.hooks import BranchFilter, HookSpec
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.dialects.face import RuntimeDep, bearer, first_present
@@ -262,6 +262,14 @@ def _event_body_schemas() -> dict[str, Any]:
     return {"x-body-schemas-by-family": schemas}
 
 
+async def _pusher(rt: Runtime, username: str) -> Actor:
+    """A forgehooks user by name, or an account the git server knows only by name."""
+    try:
+        return events.actor_of(await accounts.find_user(rt, username))
+    except NotFound:
+        return Actor(username=username, name=username)
+
+
 @router.post(
     "/projects/{project}/events",
     status_code=201,
@@ -271,8 +279,12 @@ def _event_body_schemas() -> dict[str, Any]:
 async def publish_event(rt: RuntimeDep, user: UserDep, project: str, body: EventIn) -> PublishedOut:
     """Publish a canonical event: every matching hook gets a delivery in its face's format."""
     found = await _project(rt, user, project, Role.DEVELOPER)
+    actor = events.actor_of(user)
+    if body.pusher and body.pusher != user.username:
+        await _project(rt, user, project, Role.MAINTAINER)  # naming someone else takes a maintainer
+        actor = await _pusher(rt, body.pusher)
     event = events.build_event(
-        rt, found, body.kind, events.parse_body(body.kind, body.body), events.actor_of(user), body.occurred_at
+        rt, found, body.kind, events.parse_body(body.kind, body.body), actor, body.occurred_at
     )
     published = await events.publish(rt, event)
     return PublishedOut(event_id=published.event_id, deliveries=published.deliveries)

@@ -283,6 +283,12 @@ class EventIn(BaseModel):
     kind: EventKind
     body: dict[str, Any]
     occurred_at: datetime | None = None
+    pusher: str | None = Field(
+        None,
+        min_length=1,
+        max_length=255,
+        description="who caused it, when not the caller (a git server's pusher); needs maintainer",
+    )
 
 
 class PublishedOut(BaseModel):
