@@ -62,3 +62,7 @@ class CodeupWire:
         elif hook.secret:
             headers["X-Codeup-Token"] = hook.secret
         return OutgoingRequest(url=hook.url, headers=headers)
+
+
+#: This face's wire format, as the worker registry loads it.
+WIRE = CodeupWire()

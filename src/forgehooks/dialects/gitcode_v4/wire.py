@@ -75,3 +75,7 @@ class GitCodeV4Wire:
         if mode is not HeaderMode.GITCODE:
             headers |= gitlab_headers(hook, envelope, body)
         return OutgoingRequest(url=hook.url, headers=headers)
+
+
+#: This face's wire format, as the worker registry loads it.
+WIRE = GitCodeV4Wire()

@@ -62,3 +62,7 @@ class GitCodeV5Wire:
         elif hook.secret:
             headers[TOKEN_HEADER] = hook.secret
         return OutgoingRequest(url=hook.url, headers=headers)
+
+
+#: This face's wire format, as the worker registry loads it.
+WIRE = GitCodeV5Wire()
