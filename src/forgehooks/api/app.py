@@ -91,6 +91,7 @@ def create_app(
     renderers = [(prefix, face.render_error) for face in faces for prefix in face.prefixes]
     renderers.append((native.PREFIX, errors.native_error))
     render = errors.install(app, renderers)
-    guards.install(app, settings, render)
+    places = guards.CredentialPlaces.of(place for face in faces for place in face.credentials)
+    guards.install(app, settings, render, places)
     app.add_middleware(EncodedSlashMiddleware)
     return app
