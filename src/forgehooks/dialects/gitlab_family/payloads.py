@@ -237,6 +237,10 @@ class GitLabPayloads:
             "detailed_merge_status": "mergeable" if mr.merge_status == "can_be_merged" else "not_open",
             "merge_commit_sha": None,
             "merge_when_pipeline_succeeds": False,
+            "blocking_discussions_resolved": True,
+            "first_contribution": False,
+            "last_edited_at": None,
+            "last_edited_by_id": None,
             "work_in_progress": False,
             "draft": False,
             "url": mr.url,
@@ -246,8 +250,10 @@ class GitLabPayloads:
             "labels": self.labels(mr.labels, event),
             "time_estimate": 0,
             "total_time_spent": 0,
+            "time_change": 0,
             "human_time_estimate": None,
             "human_total_time_spent": None,
+            "human_time_change": None,
         }
 
     def issue_attributes(self, issue: Issue, event: Event) -> JSON:
