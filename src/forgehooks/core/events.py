@@ -347,26 +347,38 @@ def _commit_dated(commit: Commit, moment: datetime) -> Commit:
 
 
 def _merge_request_dated(mr: MergeRequest, moment: datetime) -> MergeRequest:
-    last = _commit_dated(mr.last_commit, moment) if mr.last_commit else None
+    last = mr.last_commit
+    if mr.created_at and mr.updated_at and (last is None or last.timestamp):
+        return mr
     return replace(
-        mr, created_at=mr.created_at or moment, updated_at=mr.updated_at or moment, last_commit=last
+        mr,
+        created_at=mr.created_at or moment,
+        updated_at=mr.updated_at or moment,
+        last_commit=_commit_dated(last, moment) if last else None,
     )
 
 
 def _issue_dated(issue: Issue, moment: datetime) -> Issue:
+    if issue.created_at and issue.updated_at:
+        return issue
     return replace(issue, created_at=issue.created_at or moment, updated_at=issue.updated_at or moment)
 
 
 def _body_dated(body: Body, moment: datetime) -> Body:
+    """`body` itself when it lacks no time (the common case: no copy), else a dated copy."""
     match body:
         case RefBody():
+            if all(c.timestamp for c in body.commits):
+                return body
             return replace(body, commits=tuple(_commit_dated(c, moment) for c in body.commits))
         case MergeRequestBody():
-            return replace(body, merge_request=_merge_request_dated(body.merge_request, moment))
+            mr = _merge_request_dated(body.merge_request, moment)
+            return body if mr is body.merge_request else replace(body, merge_request=mr)
         case IssueBody():
-            return replace(body, issue=_issue_dated(body.issue, moment))
+            issue = _issue_dated(body.issue, moment)
+            return body if issue is body.issue else replace(body, issue=issue)
         case NoteBody():
-            return replace(
+            dated_note = replace(
                 body,
                 created_at=body.created_at or moment,
                 commit=_commit_dated(body.commit, moment) if body.commit else None,
@@ -375,7 +387,10 @@ def _body_dated(body: Body, moment: datetime) -> Body:
                 else None,
                 issue=_issue_dated(body.issue, moment) if body.issue else None,
             )
+            return body if dated_note == body else dated_note
         case PipelineBody():
+            if body.created_at and (body.commit is None or body.commit.timestamp):
+                return body
             commit = _commit_dated(body.commit, moment) if body.commit else None
             return replace(body, created_at=body.created_at or moment, commit=commit)
         case _:
@@ -388,4 +403,5 @@ def dated(event: Event) -> Event:
     Events published without times (the native API lets a caller leave them out) would
     otherwise go out with `created_at: null`, which GitLab-shaped receivers reject.
     """
-    return replace(event, body=_body_dated(event.body, event.occurred_at))
+    body = _body_dated(event.body, event.occurred_at)
+    return event if body is event.body else replace(event, body=body)
