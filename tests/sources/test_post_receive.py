@@ -8,11 +8,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import HookSpec
-from forgehooks.services import accounts, hooks
+from forgehooks.core.projects import Role
+from forgehooks.services import accounts, hooks, projects
 from forgehooks.services.runtime import Runtime
 from forgehooks.sources import post_receive
 from forgehooks.sources.spool import Spool, Verdict
@@ -194,3 +196,18 @@ async def test_a_real_push_names_the_pusher_not_the_tokens_owner(
     assert first["actor"]["username"] == "grace" and first["actor"]["id"] == pusher.id != seed.user.id
     assert first["actor"]["email"] == "grace@example.com"
     assert second["actor"]["username"] == "someone-unknown" and second["actor"]["id"] == 0
+
+
+async def test_only_a_maintainers_token_may_name_another_pusher(
+    client: httpx.AsyncClient, runtime: Runtime, seed: Seed
+) -> None:
+    developer = await accounts.create_user(runtime, "dev")
+    await projects.add_member(runtime, seed.project, "dev", Role.DEVELOPER)
+    token = (await accounts.issue_token(runtime, developer)).value
+    url = "/api/forgehooks/v1/projects/acme%2Fwidgets/events"
+    event = {"kind": "push", "body": {"ref": "refs/heads/main"}}
+    as_dev = {"Authorization": f"Bearer {token}"}
+    assert (await client.post(url, json=event | {"pusher": "dev"}, headers=as_dev)).status_code == 201
+    assert (await client.post(url, json=event | {"pusher": "alice"}, headers=as_dev)).status_code == 403
+    owner = {"Authorization": f"Bearer {seed.token}"}
+    assert (await client.post(url, json=event | {"pusher": "dev"}, headers=owner)).status_code == 201
