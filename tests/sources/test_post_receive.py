@@ -8,11 +8,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import HookSpec
-from forgehooks.services import hooks
+from forgehooks.core.projects import Role
+from forgehooks.services import accounts, hooks, projects
 from forgehooks.services.runtime import Runtime
 from forgehooks.sources import post_receive
 from forgehooks.sources.spool import Spool, Verdict
@@ -158,3 +160,54 @@ def test_the_cli_installs_and_flushes(tmp_path: Path) -> None:
     assert post_receive.HookConfig.read(ws.bare).url == "http://127.0.0.1:1"
     flushed = runner.invoke(app, ["git-hook", "flush", str(ws.bare)])
     assert flushed.exit_code == 0 and "sent 0" in flushed.output
+
+
+def test_the_pusher_comes_from_the_servers_environment_then_the_user_map(tmp_path: Path) -> None:
+    ws = Workspace(tmp_path)
+    post_receive.install(ws.bare, "acme/widgets", "http://127.0.0.1:1", "t")
+    config = post_receive.HookConfig.read(ws.bare)
+    assert config.pusher({"GL_USERNAME": "grace", "REMOTE_USER": "www"}) == "grace"  # GitLab shell first
+    assert config.pusher({"GL_USER": "linus"}) == "linus"  # gitolite
+    assert config.pusher({"REMOTE_USER": "ada"}) == "ada"  # smart HTTP behind a web server's login
+    assert config.pusher({"USER": "git"}) is None  # the shared ssh account names nobody
+    ws.git("config", "--file", str(ws.bare / "config"), "--add", "forgehooks.usermap", "ada=ada.lovelace")
+    ws.git("config", "--file", str(ws.bare / "config"), "forgehooks.userfromenv", "SSH_PUSHER")
+    config = post_receive.HookConfig.read(ws.bare)
+    assert config.pusher({"SSH_PUSHER": "ada", "GL_USERNAME": "grace"}) == "ada.lovelace"
+    assert config.pusher({"GL_USERNAME": "grace"}) is None  # only the configured variable counts
+
+
+async def test_a_real_push_names_the_pusher_not_the_tokens_owner(
+    tmp_path: Path, runtime: Runtime, seed: Seed, receiver: Receiver, live_server: LiveServer
+) -> None:
+    pusher = await accounts.create_user(runtime, "grace", name="Grace Hopper", email="grace@example.com")
+    await hooks.create_hook(runtime, seed.project, HookSpec(url=receiver.url, events=REF_KINDS), "forgehooks")
+    ws = Workspace(tmp_path)
+    post_receive.install(ws.bare, seed.project.path, live_server.url, seed.token)
+    ws.commit("One")
+    ws.env["GL_USERNAME"] = "grace"  # what GitLab's shell or gitolite sets for the hook
+    ws.push("main")
+    ws.env["GL_USERNAME"] = "someone-unknown"
+    ws.commit("Two")
+    ws.push("main")
+    first, second = sorted(
+        (json.loads(r.body) for r in await receiver.await_count(2)), key=lambda e: e["kind"]
+    )
+    assert first["actor"]["username"] == "grace" and first["actor"]["id"] == pusher.id != seed.user.id
+    assert first["actor"]["email"] == "grace@example.com"
+    assert second["actor"]["username"] == "someone-unknown" and second["actor"]["id"] == 0
+
+
+async def test_only_a_maintainers_token_may_name_another_pusher(
+    client: httpx.AsyncClient, runtime: Runtime, seed: Seed
+) -> None:
+    developer = await accounts.create_user(runtime, "dev")
+    await projects.add_member(runtime, seed.project, "dev", Role.DEVELOPER)
+    token = (await accounts.issue_token(runtime, developer)).value
+    url = "/api/forgehooks/v1/projects/acme%2Fwidgets/events"
+    event = {"kind": "push", "body": {"ref": "refs/heads/main"}}
+    as_dev = {"Authorization": f"Bearer {token}"}
+    assert (await client.post(url, json=event | {"pusher": "dev"}, headers=as_dev)).status_code == 201
+    assert (await client.post(url, json=event | {"pusher": "alice"}, headers=as_dev)).status_code == 403
+    owner = {"Authorization": f"Bearer {seed.token}"}
+    assert (await client.post(url, json=event | {"pusher": "dev"}, headers=owner)).status_code == 201

@@ -94,6 +94,7 @@ def create_app(
     render = errors.install(app, renderers)
     if settings.api_rate_limit > 0:
         rt.api_calls = window_for(rt.db, "api_calls", settings.api_rate_limit)
-    guards.install(app, settings, render, rt.api_calls if settings.api_rate_limit > 0 else None)
+    places = guards.CredentialPlaces.of(place for face in faces for place in face.credentials)
+    guards.install(app, settings, render, rt.api_calls if settings.api_rate_limit > 0 else None, places)
     app.add_middleware(EncodedSlashMiddleware)
     return app

@@ -1,12 +1,11 @@
-"""The five faces served by the app, in a fixed order."""
+"""The faces served by the app, in the registry's order."""
 
 from __future__ import annotations
 
 import importlib
 
 from forgehooks.dialects.face import Face
-
-FACE_PACKAGES = ("gitcode_v4", "codeup_v3", "gitflic", "gitcode_v5", "codearts_v4")
+from forgehooks.dialects.registry import FACE_PACKAGES
 
 
 def load_faces() -> list[Face]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -19,12 +21,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from forgehooks.config import Settings
 from forgehooks.core.errors import ForgehooksError, InvalidInput, PayloadTooLarge
+from forgehooks.dialects.direct import Text
 from forgehooks.dialects.face import ErrorRenderer
 from forgehooks.services.limits import Window
 
-#: Where the faces take credentials from; the first one present identifies the caller.
-CREDENTIAL_HEADERS = (b"private-token", b"authorization", b"x-auth-token")
-CREDENTIAL_QUERY = ("access_token", "AccessToken")
+
+@dataclass(frozen=True, slots=True)
+class CredentialPlaces:
+    """Where the faces take credentials from; the first one present identifies the caller."""
+
+    headers: tuple[bytes, ...]  #: lower-case header names
+    query: tuple[str, ...]  #: query parameter names
+
+    @classmethod
+    def of(cls, places: Iterable[Text]) -> CredentialPlaces:
+        """The places the faces declare (each face's `credentials`), plus the native API's bearer."""
+        listed = list(places)
+        headers = dict.fromkeys(
+            [b"authorization", *(p.name.lower().encode() for p in listed if p.where == "header")]
+        )
+        query = dict.fromkeys(p.name for p in listed if p.where == "query")
+        return cls(headers=tuple(headers), query=tuple(query))
+
+
+#: The native API's only credential place, for apps built without faces.
+NATIVE_ONLY = CredentialPlaces(headers=(b"authorization",), query=())
 
 
 #: A NUL as JSON writes it (`\\u0000` not preceded by an escaping backslash), or raw.
@@ -81,16 +102,17 @@ def nul_field(value: Any, path: str = "") -> str | None:
     return None
 
 
-def credential_key(scope: Scope) -> str | None:
+def credential_key(scope: Scope, places: CredentialPlaces = NATIVE_ONLY) -> str | None:
     """A hash of the request's credential, wherever the face carries it (None if anonymous)."""
-    for name in CREDENTIAL_HEADERS:
+    for name in places.headers:
         value = header(scope, name)
         if value:
             return hashlib.sha256(value.split(b" ")[-1]).hexdigest()
     query: bytes = scope.get("query_string", b"")
-    if b"ccess" in query or b"%" in query:  # most queries name no credential: nothing to parse
+    # most queries name no credential: nothing to parse
+    if b"%" in query or any(param.encode() in query for param in places.query):
         found = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
-        for param in CREDENTIAL_QUERY:
+        for param in places.query:
             if found.get(param):
                 return hashlib.sha256(found[param].encode()).hexdigest()
     return None
@@ -130,8 +152,17 @@ def replaying(body: bytes, receive: Receive) -> Receive:
 class RequestGuards:
     """Size, rate and NUL checks before any route runs, answered in the called face's shape."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, window: Window | None, render: ErrorRenderer) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        window: Window | None,
+        render: ErrorRenderer,
+        places: CredentialPlaces = NATIVE_ONLY,
+    ) -> None:
         self.app = app
+        self.places = places
         self.limit = limit
         self.window = window
         self.render = render
@@ -156,7 +187,7 @@ class RequestGuards:
         if length and length.isdigit() and int(length) > self.limit:
             raise PayloadTooLarge(f"request body over {self.limit} bytes")
         if self.window is not None:
-            key = credential_key(scope)
+            key = credential_key(scope, self.places)
             if key is not None:
                 self.window.hit(key, "API requests for this token")
         refuse_nul_in_query(scope)
@@ -167,6 +198,14 @@ class RequestGuards:
         return replaying(body, receive)
 
 
-def install(app: FastAPI, settings: Settings, render: ErrorRenderer, window: Window | None) -> None:
+def install(
+    app: FastAPI,
+    settings: Settings,
+    render: ErrorRenderer,
+    window: Window | None,
+    places: CredentialPlaces = NATIVE_ONLY,
+) -> None:
     """Add the guards as one ASGI middleware (`window`: the per-credential rate limit)."""
-    app.add_middleware(RequestGuards, limit=settings.max_request_bytes, window=window, render=render)
+    app.add_middleware(
+        RequestGuards, limit=settings.max_request_bytes, window=window, render=render, places=places
+    )

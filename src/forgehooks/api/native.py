@@ -34,11 +34,12 @@ from forgehooks.api.schemas import (
     UserOut,
 )
 from forgehooks.core.deliveries import DeliveryState
-from forgehooks.core.errors import InvalidInput, InvalidItems, PermissionDenied
-from forgehooks.core.events import BODY_TYPES
+from forgehooks.core.errors import InvalidInput, InvalidItems, NotFound, PermissionDenied
+from forgehooks.core.events import BODY_TYPES, Actor
 from forgehooks.core.hooks import BranchFilter, HookSpec
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.dialects.face import RuntimeDep, bearer, first_present
+from forgehooks.dialects.gitcode_v4.mapping import HEADER_MODE, HeaderMode
 from forgehooks.services import accounts, deliveries, events, hooks, projects, replay
 from forgehooks.services.runtime import Runtime
 
@@ -217,6 +218,11 @@ async def update_hook(rt: RuntimeDep, user: UserDep, project: str, hook_id: int,
         changes["branch_filter"] = BranchFilter(
             strategy=body.branch_filter.strategy, pattern=body.branch_filter.pattern
         )
+    if "header_mode" in changes:  # a gitcode_v4 option, kept in the hook's extras
+        mode = changes.pop("header_mode")
+        changes["extras"] = {k: v for k, v in hook.extras.items() if k != HEADER_MODE}
+        if mode is not None:
+            changes["extras"][HEADER_MODE] = HeaderMode(mode).value
     return HookOut.of(await hooks.update_hook(rt, found, hook, changes))
 
 
@@ -275,6 +281,22 @@ def _key(user: User, key: str | None, request: Request, body: Any) -> events.Ide
     return events.IdempotencyKey(user_id=user.id, key=key, fingerprint=fingerprint)
 
 
+async def _pusher(rt: Runtime, username: str) -> Actor:
+    """A forgehooks user by name, or an account the git server knows only by name."""
+    try:
+        return events.actor_of(await accounts.find_user(rt, username))
+    except NotFound:
+        return Actor(username=username, name=username)
+
+
+async def _actor(rt: Runtime, user: User, project: str, pusher: str | None) -> Actor:
+    """Who the event names: the caller, or (a maintainer asking) the named pusher."""
+    if not pusher or pusher == user.username:
+        return events.actor_of(user)
+    await _project(rt, user, project, Role.MAINTAINER)  # naming someone else takes a maintainer
+    return await _pusher(rt, pusher)
+
+
 @router.post(
     "/projects/{project}/events",
     status_code=201,
@@ -291,8 +313,9 @@ async def publish_event(
 ) -> PublishedOut:
     """Publish a canonical event: every matching hook gets a delivery in its face's format."""
     found = await _project(rt, user, project, Role.DEVELOPER)
+    actor = await _actor(rt, user, project, body.pusher)
     event = events.build_event(
-        rt, found, body.kind, events.parse_body(body.kind, body.body), events.actor_of(user), body.occurred_at
+        rt, found, body.kind, events.parse_body(body.kind, body.body), actor, body.occurred_at
     )
     key = _key(user, idempotency_key, request, body.model_dump(mode="json"))
     published = await events.publish(rt, event, key)
@@ -316,10 +339,10 @@ async def publish_events(
     """Publish up to 1,000 events in one transaction (all or none), answered in their order."""
     found = await _project(rt, user, project, Role.DEVELOPER)
     built, problems = [], []
-    actor = events.actor_of(user)
     for index, item in enumerate(body.events):
         try:
             one = EventIn.model_validate(item)
+            actor = await _actor(rt, user, project, one.pusher)
             parsed = events.parse_body(one.kind, one.body)
             built.append(events.build_event(rt, found, one.kind, parsed, actor, one.occurred_at))
         except ValidationError as exc:

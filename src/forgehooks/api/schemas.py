@@ -11,6 +11,8 @@ from forgehooks.core.deliveries import Attempt, Delivery
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import BranchFilterStrategy, Hook, SecretScheme, masked_headers
 from forgehooks.core.projects import Project, Role, Token, User
+from forgehooks.dialects.gitcode_v4.mapping import DIALECT as GITCODE_V4
+from forgehooks.dialects.gitcode_v4.mapping import HeaderMode, header_mode_of
 
 
 class ProjectIn(BaseModel):
@@ -177,6 +179,9 @@ class HookPatch(BaseModel):
     custom_headers: dict[str, str] | None = None
     url_variables: dict[str, str] | None = None
     ordered: bool | None = None
+    header_mode: HeaderMode | None = Field(
+        None, description="gitcode_v4 hooks: GitCode's, GitLab's or both headers"
+    )
 
 
 class RotateIn(BaseModel):
@@ -217,6 +222,7 @@ class HookOut(BaseModel):
     url_variables: dict[str, str]
     ordered: bool
     previous_secret_until: datetime | None
+    header_mode: HeaderMode | None = Field(None, description="gitcode_v4 hooks: which delivery headers")
 
     @classmethod
     def of(cls, hook: Hook) -> HookOut:
@@ -251,6 +257,7 @@ class HookOut(BaseModel):
             url_variables=masked_headers(hook.url_variables),
             ordered=hook.ordered,
             previous_secret_until=hook.previous_secret_until,
+            header_mode=header_mode_of(hook) if hook.dialect == GITCODE_V4 else None,
         )
 
 
@@ -276,6 +283,12 @@ class EventIn(BaseModel):
     kind: EventKind
     body: dict[str, Any]
     occurred_at: datetime | None = None
+    pusher: str | None = Field(
+        None,
+        min_length=1,
+        max_length=255,
+        description="who caused it, when not the caller (a git server's pusher); needs maintainer",
+    )
 
 
 class PublishedOut(BaseModel):

@@ -75,6 +75,8 @@ def _union(tp: Any, value: Any, path: str) -> Any:
 
 
 def _dataclass(tp: Any, value: Any, path: str) -> Any:
+    if isinstance(value, str) and hasattr(tp, "from_text"):
+        return tp.from_text(value)  # a shorthand the type allows, e.g. a label by its title
     if not isinstance(value, dict):
         raise InvalidInput(path, "must be an object")
     hints = _hints(tp)

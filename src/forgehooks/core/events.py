@@ -6,7 +6,7 @@ format. The body types carry everything the five faces' payloads need.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -163,6 +163,34 @@ class RefBody:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Label:
+    """A label on a merge request or an issue (a bare string in input is its title)."""
+
+    title: str
+    id: int = 0
+    color: str = "#428BCA"
+    description: str = ""
+
+    @classmethod
+    def from_text(cls, title: str) -> Label:
+        """A label given only by its title."""
+        return cls(title=title)
+
+
+#: A changed field's value: what GitLab-shaped `changes` carries as `previous`/`current`.
+ChangeValue = str | int | bool | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldChange:
+    """One field of a merge request or issue changed by an update."""
+
+    field: str
+    previous: ChangeValue = None
+    current: ChangeValue = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MergeRequest:
     """A merge request as payloads describe it."""
 
@@ -179,7 +207,10 @@ class MergeRequest:
     updated_at: datetime | None = None
     merge_status: str = "can_be_merged"
     last_commit: Commit | None = None
-    labels: tuple[str, ...] = ()
+    labels: tuple[Label, ...] = ()
+    assignees: tuple[Actor, ...] = ()
+    reviewers: tuple[Actor, ...] = ()
+    milestone_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,8 +226,10 @@ class Issue:
     author: Actor = field(default_factory=Actor)
     created_at: datetime | None = None
     updated_at: datetime | None = None
-    labels: tuple[str, ...] = ()
+    labels: tuple[Label, ...] = ()
     confidential: bool = False
+    assignees: tuple[Actor, ...] = ()
+    milestone_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,6 +237,8 @@ class MergeRequestBody:
     """Body of the merge request kinds."""
 
     merge_request: MergeRequest
+    #: what an update changed (GitLab's `changes`); empty for other kinds
+    changes: tuple[FieldChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -226,6 +261,8 @@ class IssueBody:
     """Body of the issue kinds."""
 
     issue: Issue
+    #: what an update changed (GitLab's `changes`); empty for other kinds
+    changes: tuple[FieldChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -243,6 +280,8 @@ class PipelineBody:
     created_at: datetime | None = None
     finished_at: datetime | None = None
     duration: int | None = None
+    iid: int | None = None  # the pipeline's number in its project; `id` stands in when absent
+    commit: Commit | None = None  # the commit built (message, time, author); a bare `sha` otherwise
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -301,3 +340,68 @@ class Event:
         if isinstance(body, PipelineBody) and body.ref:
             return body.ref.removeprefix("refs/heads/")
         return None
+
+
+def _commit_dated(commit: Commit, moment: datetime) -> Commit:
+    return commit if commit.timestamp else replace(commit, timestamp=moment)
+
+
+def _merge_request_dated(mr: MergeRequest, moment: datetime) -> MergeRequest:
+    last = mr.last_commit
+    if mr.created_at and mr.updated_at and (last is None or last.timestamp):
+        return mr
+    return replace(
+        mr,
+        created_at=mr.created_at or moment,
+        updated_at=mr.updated_at or moment,
+        last_commit=_commit_dated(last, moment) if last else None,
+    )
+
+
+def _issue_dated(issue: Issue, moment: datetime) -> Issue:
+    if issue.created_at and issue.updated_at:
+        return issue
+    return replace(issue, created_at=issue.created_at or moment, updated_at=issue.updated_at or moment)
+
+
+def _body_dated(body: Body, moment: datetime) -> Body:
+    """`body` itself when it lacks no time (the common case: no copy), else a dated copy."""
+    match body:
+        case RefBody():
+            if all(c.timestamp for c in body.commits):
+                return body
+            return replace(body, commits=tuple(_commit_dated(c, moment) for c in body.commits))
+        case MergeRequestBody():
+            mr = _merge_request_dated(body.merge_request, moment)
+            return body if mr is body.merge_request else replace(body, merge_request=mr)
+        case IssueBody():
+            issue = _issue_dated(body.issue, moment)
+            return body if issue is body.issue else replace(body, issue=issue)
+        case NoteBody():
+            dated_note = replace(
+                body,
+                created_at=body.created_at or moment,
+                commit=_commit_dated(body.commit, moment) if body.commit else None,
+                merge_request=_merge_request_dated(body.merge_request, moment)
+                if body.merge_request
+                else None,
+                issue=_issue_dated(body.issue, moment) if body.issue else None,
+            )
+            return body if dated_note == body else dated_note
+        case PipelineBody():
+            if body.created_at and (body.commit is None or body.commit.timestamp):
+                return body
+            commit = _commit_dated(body.commit, moment) if body.commit else None
+            return replace(body, created_at=body.created_at or moment, commit=commit)
+        case _:
+            return body
+
+
+def dated(event: Event) -> Event:
+    """`event` with every missing creation, update and commit time set to when it happened.
+
+    Events published without times (the native API lets a caller leave them out) would
+    otherwise go out with `created_at: null`, which GitLab-shaped receivers reject.
+    """
+    body = _body_dated(event.body, event.occurred_at)
+    return event if body is event.body else replace(event, body=body)

@@ -20,8 +20,10 @@ from forgehooks.core.events import (
     Event,
     EventFamily,
     EventKind,
+    FieldChange,
     Issue,
     IssueBody,
+    Label,
     MergeRequest,
     MergeRequestBody,
     NoteBody,
@@ -75,6 +77,25 @@ def _commit(project: ProjectSnapshot, actor: Actor, now: datetime) -> Commit:
     )
 
 
+def _label(project: ProjectSnapshot, offset: int, title: str, color: str, description: str) -> Label:
+    return Label(id=_number(project, 10 + offset), title=title, color=color, description=description)
+
+
+def _reviewer(project: ProjectSnapshot) -> Actor:
+    return Actor(id=_number(project, 7), username="ada", name="Ada Lovelace", email="ada@example.com")
+
+
+def _changes(now: datetime, kind: EventKind) -> tuple[FieldChange, ...]:
+    """What an update changed: the title, and the update time as GitLab always adds."""
+    if kind not in (EventKind.MERGE_REQUEST_UPDATE, EventKind.ISSUE_UPDATE):
+        return ()
+    previous = (now - timedelta(minutes=5)).isoformat()
+    return (
+        FieldChange(field="title", previous="Draft: webhook test", current="Add a webhook test"),
+        FieldChange(field="updated_at", previous=previous, current=now.isoformat()),
+    )
+
+
 def _merge_request(project: ProjectSnapshot, actor: Actor, now: datetime, state: str) -> MergeRequest:
     return MergeRequest(
         id=_number(project, 1),
@@ -90,7 +111,10 @@ def _merge_request(project: ProjectSnapshot, actor: Actor, now: datetime, state:
         updated_at=now,
         merge_status="can_be_merged",
         last_commit=_commit(project, actor, now),
-        labels=("feature",),
+        labels=(_label(project, 1, "feature", "#428BCA", "A new capability"),),
+        assignees=(actor,),
+        reviewers=(_reviewer(project),),
+        milestone_id=_number(project, 6),
     )
 
 
@@ -105,7 +129,9 @@ def _issue(project: ProjectSnapshot, actor: Actor, now: datetime, state: str) ->
         author=actor,
         created_at=now - timedelta(hours=2),
         updated_at=now,
-        labels=("bug",),
+        labels=(_label(project, 2, "bug", "#FF0000", "Something does not work"),),
+        assignees=(actor,),
+        milestone_id=_number(project, 6),
     )
 
 
@@ -185,6 +211,8 @@ def _pipeline_body(kind: EventKind, project: ProjectSnapshot, now: datetime) -> 
         created_at=now - timedelta(minutes=3),
         finished_at=finished,
         duration=180 if finished else None,
+        iid=4,
+        commit=_commit(project, Actor(name="forgehooks", email="forgehooks@example.com"), now),
     )
 
 
@@ -207,12 +235,13 @@ def sample_body(kind: EventKind, project: ProjectSnapshot, actor: Actor, now: da
         return _ref_body(kind, project, actor, now)
     if family is EventFamily.MERGE_REQUEST:
         state = MR_STATES.get(kind, "opened")
-        return MergeRequestBody(merge_request=_merge_request(project, actor, now, state))
+        merge_request = _merge_request(project, actor, now, state)
+        return MergeRequestBody(merge_request=merge_request, changes=_changes(now, kind))
     if family is EventFamily.NOTE:
         return _note_body(kind, project, actor, now)
     if family is EventFamily.ISSUE:
         state = "closed" if kind is EventKind.ISSUE_CLOSE else "opened"
-        return IssueBody(issue=_issue(project, actor, now, state))
+        return IssueBody(issue=_issue(project, actor, now, state), changes=_changes(now, kind))
     if family is EventFamily.PIPELINE:
         return _pipeline_body(kind, project, now)
     if family is EventFamily.COLLABORATOR:

@@ -24,6 +24,7 @@ from forgehooks.core.errors import (
 )
 from forgehooks.core.hooks import Hook
 from forgehooks.core.wire import WireFormat
+from forgehooks.dialects.direct import Text
 from forgehooks.services.runtime import Runtime
 
 ErrorRenderer = Callable[[Request, ForgehooksError], Response]
@@ -39,6 +40,8 @@ class Face:
     router: APIRouter
     wire: WireFormat
     render_error: ErrorRenderer
+    #: where callers put their token (headers, query): the rate limiter keys requests on it
+    credentials: tuple[Text, ...] = ()
 
 
 def runtime_of(request: Request) -> Runtime:

@@ -44,12 +44,17 @@ def install(
     url: UrlOpt = "",
     token: TokenOpt = "",
     force: Annotated[bool, typer.Option(help="replace a post-receive hook that is not forgehooks'")] = False,
+    user_from_env: Annotated[
+        str, typer.Option(help="variable naming the pusher (default: GL_USERNAME, GL_USER, REMOTE_USER)")
+    ] = "",
 ) -> None:
     """Install a post-receive hook that publishes each pushed branch or tag as an event."""
     if not token:
         raise typer.BadParameter("a token is needed (--token or FORGEHOOKS_TOKEN)", param_hint="--token")
     try:
-        target = post_receive.install(repo, project, url or _default_url(), token, force=force)
+        target = post_receive.install(
+            repo, project, url or _default_url(), token, force=force, user_from_env=user_from_env
+        )
     except post_receive.HookSetupError as exc:
         _console().print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from exc

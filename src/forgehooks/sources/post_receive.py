@@ -13,7 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,9 @@ EVENTS_PATH = "/api/forgehooks/v1/projects/{project}/events"
 DEFAULT_BUDGET = 10.0  #: seconds a push may spend sending before the rest stays spooled
 #: statuses that say the event itself is bad; anything else may pass later
 REJECTING_STATUSES = frozenset({400, 413, 422})
+#: Where git servers name the pushing user, checked in order: GitLab's shell (GL_USERNAME),
+#: gitolite (GL_USER), and a web server's authentication for smart HTTP (REMOTE_USER).
+PUSHER_VARIABLES = ("GL_USERNAME", "GL_USER", "REMOTE_USER")
 
 
 class HookSetupError(RuntimeError):
@@ -46,6 +49,10 @@ class HookConfig:
     project: str
     web_url: str = ""
     budget: float = DEFAULT_BUDGET
+    #: the environment variable naming the pusher (`--user-from-env`); else PUSHER_VARIABLES
+    user_from_env: str = ""
+    #: server user name -> forgehooks user name (`git config --add forgehooks.usermap from=to`)
+    user_map: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, repo: Path) -> HookConfig:
@@ -54,7 +61,9 @@ class HookConfig:
             listing = git(repo, "config", "--get-regexp", r"^forgehooks\.")
         except GitError as exc:
             raise HookSetupError(f"{repo} has no forgehooks configuration; run git-hook install") from exc
-        values = dict(line.split(" ", 1) for line in listing.splitlines() if " " in line)
+        pairs = [line.split(" ", 1) for line in listing.splitlines() if " " in line]
+        values = dict(pairs)
+        mapped = (value.split("=", 1) for key, value in pairs if key == "forgehooks.usermap" and "=" in value)
         missing = [k for k in ("url", "token", "project") if not values.get(f"forgehooks.{k}")]
         if missing:
             raise HookSetupError(f"git config forgehooks.{missing[0]} is not set in {repo}")
@@ -66,7 +75,15 @@ class HookConfig:
             project=project,
             web_url=values.get("forgehooks.weburl", f"{url}/{project}"),
             budget=float(values.get("forgehooks.budget", DEFAULT_BUDGET)),
+            user_from_env=values.get("forgehooks.userfromenv", ""),
+            user_map={server.strip(): name.strip() for server, name in mapped},
         )
+
+    def pusher(self, environ: Mapping[str, str]) -> str | None:
+        """Who pushed, from the server's environment and the user map; None when unknown."""
+        names = (self.user_from_env,) if self.user_from_env else PUSHER_VARIABLES
+        found = next((environ[name] for name in names if environ.get(name)), None)
+        return self.user_map.get(found, found) if found else None
 
 
 @dataclass(slots=True)
@@ -116,7 +133,9 @@ def hook_script(python: str) -> str:
     )
 
 
-def install(repo: Path, project: str, url: str, token: str, *, force: bool = False) -> Path:
+def install(
+    repo: Path, project: str, url: str, token: str, *, force: bool = False, user_from_env: str = ""
+) -> Path:
     """Store the configuration and write an executable hooks/post-receive; returns its path."""
     git_dir = git_dir_of(repo)
     target = git_dir / "hooks" / "post-receive"
@@ -126,6 +145,8 @@ def install(repo: Path, project: str, url: str, token: str, *, force: bool = Fal
         raise HookSetupError("--project must be OWNER/NAME")
     for key, value in (("url", url.rstrip("/")), ("token", token), ("project", project.strip("/"))):
         git(git_dir, "config", f"forgehooks.{key}", value)
+    if user_from_env:
+        git(git_dir, "config", "forgehooks.userfromenv", user_from_env)
     (git_dir / "config").chmod(0o600)  # the token lives there
     target.parent.mkdir(exist_ok=True)
     target.write_text(hook_script(sys.executable))
@@ -133,12 +154,20 @@ def install(repo: Path, project: str, url: str, token: str, *, force: bool = Fal
     return target
 
 
-def entry_of(project: str, update: RefUpdate, body: RefBody) -> dict[str, Any] | None:
-    """The spool entry (target project and native API request body) of one ref update."""
+def entry_of(
+    project: str, update: RefUpdate, body: RefBody, pusher: str | None = None
+) -> dict[str, Any] | None:
+    """The spool entry (target project and native API request body) of one ref update.
+
+    With a `pusher` the event names that user; without one the service takes the owner of
+    the integration's token.
+    """
     kind = kind_of(update)
     if kind is None:
         return None
     event = {"kind": kind.value, "body": to_jsonable(body), "occurred_at": to_jsonable(utcnow())}
+    if pusher:
+        event["pusher"] = pusher
     return {"project": project, "event": event}
 
 
@@ -175,10 +204,11 @@ def flush(repo: Path, config: HookConfig | None = None, budget: float | None = N
     return Spool(git_dir / SPOOL_FOLDER).flush(sender, time.monotonic() + seconds)
 
 
-def run(repo: Path, updates_text: str) -> RunReport:
-    """Spool one event per pushed branch or tag, then flush the spool."""
+def run(repo: Path, updates_text: str, environ: Mapping[str, str] | None = None) -> RunReport:
+    """Spool one event per pushed branch or tag, by the pusher the environment names, then flush."""
     git_dir = git_dir_of(repo)
     config = HookConfig.read(git_dir)
+    pusher = config.pusher(os.environ if environ is None else environ)
     report = RunReport()
     spool = Spool(git_dir / SPOOL_FOLDER)
     for update in parse_updates(updates_text):
@@ -187,7 +217,7 @@ def run(repo: Path, updates_text: str) -> RunReport:
         except GitError as exc:
             report.warnings.append(f"{update.ref}: commits not read ({exc}); sending the ref move only")
             body = RefBody(ref=update.ref, before=update.old, after=update.new)
-        entry = entry_of(config.project, update, body)
+        entry = entry_of(config.project, update, body, pusher)
         if entry is not None:
             spool.add(entry)
             report.spooled += 1

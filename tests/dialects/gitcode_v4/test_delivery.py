@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from gidgetlab.sansio import Event as GitLabEvent
 
 from forgehooks.core.events import Actor, Commit, Event, EventKind, ProjectSnapshot, RefBody
 from forgehooks.core.hooks import Hook, SecretScheme
@@ -137,3 +138,37 @@ async def test_a_published_push_reaches_the_receiver_with_gitcode_headers(
     assert payload["project"]["path_with_namespace"] == "acme/widgets" and payload["user_username"] == "alice"
     tag = json.loads(by_event["Tag Push Hook"].body)
     assert tag["object_kind"] == "tag_push" and tag["before"] == "0" * 40 and tag["ref"] == "refs/tags/v1.0.0"
+
+
+async def test_a_hook_in_gitlab_header_mode_reaches_a_stock_gitlab_receiver(
+    client: httpx.AsyncClient, runtime: Runtime, seed: Seed, receiver: Receiver
+) -> None:
+    base = f"/api/v4/projects/{seed.project.id}/hooks"
+    auth = {"PRIVATE-TOKEN": seed.token}
+    r = await client.post(base, json={"url": receiver.url, "token": "tok-9"}, headers=auth)
+    assert r.status_code == 201 and r.json()["header_mode"] == "gitcode"  # GitCode's own headers by default
+    hook_id = r.json()["id"]
+    r = await client.put(f"{base}/{hook_id}", json={"header_mode": "gitlab"}, headers=auth)
+    assert r.status_code == 200 and r.json()["header_mode"] == "gitlab"
+    assert (
+        await client.put(f"{base}/{hook_id}", json={"header_mode": "gitee"}, headers=auth)
+    ).status_code == 400
+    actor = events.actor_of(seed.user)
+    sample = sample_event(EventKind.PUSH, seed.project.snapshot(runtime.settings.base_url()), actor, NOW)
+    await events.publish(
+        runtime, events.build_event(runtime, seed.project, EventKind.PUSH, sample.body, actor)
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(runtime.new_worker().run(stop))
+    try:
+        (got,) = await receiver.await_count(1)
+    finally:
+        stop.set()
+        await task
+    headers = {name.lower(): value for name, value in got.headers.items()}
+    event = GitLabEvent.from_http(
+        headers, got.body, secret="tok-9"
+    )  # gidgetlab, as a GitLab receiver runs it
+    assert event.event == "Push Hook" and event.data["object_kind"] == "push"
+    assert got.header("X-GitCode-Event") is None and got.header("X-GitCode-Token") is None
+    assert got.header("X-Gitlab-Event-UUID") == got.header("X-Forgehooks-Delivery")

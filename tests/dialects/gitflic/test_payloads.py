@@ -38,7 +38,7 @@ ENTITY_KEYS = {
     "issue": {"issue"},
     "pipeline": {"pipeline"},
     "collaborator": {"collaborator", "author"},
-    "system": {"message"},
+    "system": set(),  # WEBHOOK_SEND goes out as TEST_WEBHOOK: the common fields only
 }
 
 
@@ -91,7 +91,14 @@ def test_comments_name_their_target() -> None:
     assert {"note", "issue"} <= set(rendered(EventKind.NOTE_ISSUE))
     assert {"discussion", "merge_request"} <= set(rendered(EventKind.NOTE_MERGE_REQUEST))
     assert {"discussion", "merge_request"} <= set(rendered(EventKind.DISCUSSION_CREATE))
-    assert rendered(EventKind.NOTE_COMMIT)["action"] == "NEW_COMMIT_NOTE"
+    assert rendered(EventKind.NOTE_COMMIT)["action"] == "DISCUSSION_CREATE"
+    assert rendered(EventKind.NOTE_MERGE_REQUEST)["action"] == "DISCUSSION_CREATE"
+
+
+def test_the_webhook_check_is_test_webhook_with_the_common_fields_only() -> None:
+    body = rendered(EventKind.WEBHOOK_SEND)
+    assert body["action"] == "TEST_WEBHOOK"
+    assert set(body) == {"action", "project_id", "project"}
 
 
 def test_pipeline_and_merge_request_statuses_are_upper_case() -> None:

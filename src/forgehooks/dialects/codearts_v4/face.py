@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forgehooks.dialects.codearts_v4.auth import CREDENTIALS
 from forgehooks.dialects.codearts_v4.errors import render_error
 from forgehooks.dialects.codearts_v4.mapping import DIALECT
 from forgehooks.dialects.codearts_v4.routes import router
@@ -15,4 +16,5 @@ face = Face(
     router=router,
     wire=CodeArtsWire(),
     render_error=render_error,
+    credentials=CREDENTIALS,
 )

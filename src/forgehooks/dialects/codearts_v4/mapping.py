@@ -9,6 +9,7 @@ from typing import Any
 
 from forgehooks.core.events import EventFamily, EventKind
 from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Hook, HookSpec, SecretScheme
+from forgehooks.dialects.gitlab_family.headers import hook_name
 
 DIALECT = "codearts_v4"
 
@@ -156,7 +157,7 @@ def object_kind_of(kind: EventKind) -> str:
 
 def hook_name_of(kind: EventKind) -> str:
     """The event header value: `Push Hook`, `Tag Push Hook`, `Merge Request Hook`, ..."""
-    return object_kind_of(kind).replace("_", " ").title() + " Hook"
+    return hook_name(kind)
 
 
 def trigger_of(kind: str) -> str:

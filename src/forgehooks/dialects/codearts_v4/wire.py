@@ -40,3 +40,7 @@ def _event_name(kind: str) -> str:
         return hook_name_of(EventKind(kind))
     except ValueError:
         return "System Hook"
+
+
+#: This face's wire format, as the worker registry loads it.
+WIRE = CodeArtsWire()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forgehooks.dialects.codeup_v3.auth import CREDENTIALS
 from forgehooks.dialects.codeup_v3.errors import render_error
 from forgehooks.dialects.codeup_v3.routes import router
 from forgehooks.dialects.codeup_v3.wire import DIALECT, CodeupWire
@@ -14,4 +15,5 @@ face = Face(
     router=router,
     wire=CodeupWire(),
     render_error=render_error,
+    credentials=CREDENTIALS,
 )

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from typing import assert_never
-
-from forgehooks.core.events import Event, EventFamily, EventKind
+from forgehooks.core.events import Event, EventKind
 from forgehooks.core.hooks import Hook, SecretScheme
 from forgehooks.core.signing import hmac_sha256_hex
 from forgehooks.core.wire import Envelope, OutgoingRequest, base_headers
 from forgehooks.dialects.codeup_v3 import payloads
+from forgehooks.dialects.gitlab_family.headers import hook_name
 
 DIALECT = "codeup_v3"
 
 
 def event_name(kind: EventKind) -> str:
-    """The value of Codeup's event headers for `kind`, e.g. `Push Hook`."""
-    family = kind.family
-    match family:
-        case EventFamily.REF:
-            return "Tag Push Hook" if kind.is_tag else "Push Hook"
-        case EventFamily.MERGE_REQUEST:
-            return "Merge Request Hook"
-        case EventFamily.NOTE:
-            return "Note Hook"
-        case EventFamily.ISSUE:
-            return "Issue Hook"
-        case EventFamily.PIPELINE:
-            return "Pipeline Hook"
-        case EventFamily.COLLABORATOR:
-            return "Member Hook"
-        case EventFamily.SYSTEM:
-            return "System Hook"
-        case _:
-            assert_never(family)
+    """The value of Codeup's event headers for `kind`, e.g. `Push Hook` (GitLab's names)."""
+    return hook_name(kind)
 
 
 class CodeupWire:
@@ -62,3 +44,7 @@ class CodeupWire:
         elif hook.secret:
             headers["X-Codeup-Token"] = hook.secret
         return OutgoingRequest(url=hook.url, headers=headers)
+
+
+#: This face's wire format, as the worker registry loads it.
+WIRE = CodeupWire()

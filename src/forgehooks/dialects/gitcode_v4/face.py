@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forgehooks.dialects.face import Face
+from forgehooks.dialects.gitcode_v4.auth import CREDENTIALS
 from forgehooks.dialects.gitcode_v4.errors import render_error
 from forgehooks.dialects.gitcode_v4.routes import PREFIX, router
 from forgehooks.dialects.gitcode_v4.wire import DIALECT, GitCodeV4Wire
@@ -14,4 +15,5 @@ face = Face(
     router=router,
     wire=GitCodeV4Wire(),
     render_error=render_error,
+    credentials=CREDENTIALS,
 )

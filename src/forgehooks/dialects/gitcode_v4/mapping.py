@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from forgehooks.core.events import EventFamily, EventKind
@@ -16,6 +17,8 @@ from forgehooks.core.hooks import (
     HookSpec,
     SecretScheme,
 )
+
+DIALECT = "gitcode_v4"
 
 
 def _family(family: EventFamily) -> frozenset[EventKind]:
@@ -44,6 +47,28 @@ TEST_TRIGGERS: Mapping[str, EventKind] = {
     "issues_events": EventKind.ISSUE_OPEN,
     "pipeline_events": EventKind.PIPELINE_SUCCESS,
 }
+
+
+class HeaderMode(StrEnum):
+    """Which platform's delivery headers a hook sends (kept in the hook's `extras`)."""
+
+    GITCODE = "gitcode"  #: `X-GitCode-Event`, `X-GitCode-Token`, ... as GitCode's document shows
+    GITLAB = "gitlab"  #: `X-Gitlab-Event`, `X-Gitlab-Token`, ... so stock GitLab receivers accept it
+    BOTH = "both"  #: every header of both
+
+
+HEADER_MODE = "header_mode"
+#: GitCode's own headers unless a hook asks for GitLab's.
+DEFAULT_HEADER_MODE = HeaderMode.GITCODE
+
+
+def header_mode_of(hook: HookSpec) -> HeaderMode:
+    """The hook's header mode; hooks made elsewhere (or before the option) use the default."""
+    try:
+        return HeaderMode(hook.extras.get(HEADER_MODE) or DEFAULT_HEADER_MODE)
+    except ValueError:
+        return DEFAULT_HEADER_MODE
+
 
 #: Plain fields: the face's name and HookSpec's.
 PLAIN_FIELDS: Mapping[str, str] = {
@@ -86,7 +111,9 @@ def pattern_of(hook: Hook) -> str:
     return hook.branch_filter.pattern if hook.branch_filter.strategy is not BranchFilterStrategy.ALL else ""
 
 
-def changes_of(given: Mapping[str, Any], current: frozenset[EventKind]) -> dict[str, Any]:
+def changes_of(
+    given: Mapping[str, Any], current: frozenset[EventKind], extras: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """HookSpec changes for the face fields present in a request (absent ones stay as they are)."""
     changes: dict[str, Any] = {PLAIN_FIELDS[k]: v for k, v in given.items() if k in PLAIN_FIELDS}
     flags = {k: bool(v) for k, v in given.items() if k in EVENT_FLAGS}
@@ -97,6 +124,8 @@ def changes_of(given: Mapping[str, Any], current: frozenset[EventKind]) -> dict[
         changes["secret_scheme"] = SecretScheme.TOKEN
     if "push_events_branch_filter" in given:
         changes["branch_filter"] = branch_filter_of(given["push_events_branch_filter"] or "")
+    if "header_mode" in given:
+        changes["extras"] = {**(extras or {}), HEADER_MODE: HeaderMode(given["header_mode"]).value}
     return changes
 
 

@@ -114,7 +114,7 @@ async def update_hook(
     given = parse(HookIn, params).given()
     project, hook = await _hook(rt, user, project_id, hook_id)
     with unprocessable():
-        updated = await hooks.update_hook(rt, project, hook, changes_of(given, hook.events))
+        updated = await hooks.update_hook(rt, project, hook, changes_of(given, hook.events, hook.extras))
     return hook_out(updated)
 
 

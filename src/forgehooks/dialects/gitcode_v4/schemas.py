@@ -18,7 +18,7 @@ from forgehooks.core.errors import InvalidInput
 from forgehooks.core.events import Actor
 from forgehooks.core.hooks import Hook
 from forgehooks.core.statuses import CommitStatus, QualityReport
-from forgehooks.dialects.gitcode_v4.mapping import flags_of, pattern_of
+from forgehooks.dialects.gitcode_v4.mapping import HeaderMode, flags_of, header_mode_of, pattern_of
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -56,6 +56,8 @@ class HookIn(FaceInput):
     content_type: Literal["application/json"] | None = None
     enable_ssl_verification: bool | None = None
     push_events_branch_filter: str | None = None
+    #: forgehooks' option: GitCode's delivery headers (default), GitLab's, or both
+    header_mode: HeaderMode | None = None
 
     def given(self) -> dict[str, Any]:
         """The fields the request carried (nulls count as absent)."""
@@ -87,6 +89,7 @@ class HookOut(BaseModel):
     pipeline_events: bool
     enable_ssl_verification: bool
     push_events_branch_filter: str
+    header_mode: HeaderMode
 
 
 class TestIn(FaceInput):
@@ -250,6 +253,7 @@ def hook_out(hook: Hook) -> HookOut:
         latest_log_status_code=hook.last_status_code,
         enable_ssl_verification=hook.ssl_verify,
         push_events_branch_filter=pattern_of(hook),
+        header_mode=header_mode_of(hook),
         **flags,
     )
 

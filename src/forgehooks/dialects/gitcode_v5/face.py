@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forgehooks.dialects.face import Face
+from forgehooks.dialects.gitcode_v5.auth import CREDENTIALS
 from forgehooks.dialects.gitcode_v5.errors import render_error
 from forgehooks.dialects.gitcode_v5.mapping import DIALECT
 from forgehooks.dialects.gitcode_v5.routes import PREFIX, router
@@ -15,4 +16,5 @@ face = Face(
     router=router,
     wire=GitCodeV5Wire(),
     render_error=render_error,
+    credentials=CREDENTIALS,
 )

@@ -6,12 +6,13 @@ Password mode (`encryption_type` 0) sends `X-GitCode-Token: <password>`; signatu
 
 from __future__ import annotations
 
-from forgehooks.core.events import Event, EventFamily, EventKind
+from forgehooks.core.events import Event, EventKind
 from forgehooks.core.hooks import Hook, SecretScheme
 from forgehooks.core.signing import hmac_sha256_hex
 from forgehooks.core.wire import Envelope, OutgoingRequest, base_headers
 from forgehooks.dialects.gitcode_v5 import payloads
 from forgehooks.dialects.gitcode_v5.mapping import DIALECT
+from forgehooks.dialects.gitlab_family.headers import hook_name
 
 USER_AGENT = "git-gitcode-hook"
 EVENT_HEADER = "X-GitCode-Event"
@@ -19,22 +20,10 @@ DELIVERY_HEADER = "X-GitCode-Delivery"
 TOKEN_HEADER = "X-GitCode-Token"
 SIGNATURE_HEADER = "X-GitCode-Signature-256"
 
-#: The X-GitCode-Event value of each family (tags get their own, below).
-FAMILY_EVENTS: dict[EventFamily, str] = {
-    EventFamily.REF: "Push Hook",
-    EventFamily.MERGE_REQUEST: "Merge Request Hook",
-    EventFamily.NOTE: "Note Hook",
-    EventFamily.ISSUE: "Issue Hook",
-    EventFamily.PIPELINE: "Pipeline Hook",
-    EventFamily.COLLABORATOR: "Member Hook",
-    EventFamily.SYSTEM: "System Hook",
-}
-TAG_EVENT = "Tag Push Hook"
-
 
 def event_header(kind: EventKind) -> str:
-    """The X-GitCode-Event value for a canonical kind."""
-    return TAG_EVENT if kind.is_tag else FAMILY_EVENTS[kind.family]
+    """The X-GitCode-Event value for a canonical kind (GitLab's names)."""
+    return hook_name(kind)
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -62,3 +51,7 @@ class GitCodeV5Wire:
         elif hook.secret:
             headers[TOKEN_HEADER] = hook.secret
         return OutgoingRequest(url=hook.url, headers=headers)
+
+
+#: This face's wire format, as the worker registry loads it.
+WIRE = GitCodeV5Wire()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forgehooks.dialects.face import Face
+from forgehooks.dialects.gitflic.auth import CREDENTIALS
 from forgehooks.dialects.gitflic.errors import render_error
 from forgehooks.dialects.gitflic.mapping import DIALECT
 from forgehooks.dialects.gitflic.routes import router
@@ -15,4 +16,5 @@ face = Face(
     router=router,
     wire=GitflicWire(),
     render_error=render_error,
+    credentials=CREDENTIALS,
 )

@@ -45,14 +45,31 @@ EVENT_FLAGS: dict[str, frozenset[EventKind]] = {
     "WEBHOOK_SEND": frozenset({EventKind.WEBHOOK_SEND}),
 }
 
-#: Kinds no GitFlic flag subscribes to, and the action they are delivered under if a hook
-#: of this face gets them through another API (GitFlic has no commit-comment webhook).
-UNFLAGGED_ACTIONS: dict[EventKind, str] = {EventKind.NOTE_COMMIT: "NEW_COMMIT_NOTE"}
+TEST_ACTION = "TEST_WEBHOOK"
+
+#: The `action` values GitFlic's webhook page lists: every delivery carries one of these.
+DELIVERED_ACTIONS: frozenset[str] = frozenset(
+    {
+        TEST_ACTION,
+        *(flag for flag in EVENT_FLAGS if flag not in ("DISCUSSION_COMMENT_CREATE", "PUSH", "WEBHOOK_SEND")),
+    }
+)
+
+#: Kinds whose flag is not itself a delivered action, and the listed action they go out as:
+#: a comment in a merge request discussion (and a commit comment, which GitFlic has no flag
+#: for) is a discussion entry; a moved tag is the tag created at its new commit; the
+#: "webhook sent" flag stands for GitFlic's check button, which posts TEST_WEBHOOK.
+ACTION_OVERRIDES: dict[EventKind, str] = {
+    EventKind.NOTE_MERGE_REQUEST: "DISCUSSION_CREATE",
+    EventKind.NOTE_COMMIT: "DISCUSSION_CREATE",
+    EventKind.TAG_PUSH: "TAG_CREATE",
+    EventKind.WEBHOOK_SEND: "TEST_WEBHOOK",
+}
 
 #: The `action` of every canonical kind.
 ACTIONS: dict[EventKind, str] = {
     **{kind: flag for flag, kinds in EVENT_FLAGS.items() for kind in kinds},
-    **UNFLAGGED_ACTIONS,
+    **ACTION_OVERRIDES,
 }
 
 

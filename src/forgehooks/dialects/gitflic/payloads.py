@@ -28,8 +28,9 @@ from forgehooks.core.events import (
     ProjectSnapshot,
     RefBody,
     SystemBody,
+    dated,
 )
-from forgehooks.dialects.gitflic.mapping import ACTIONS
+from forgehooks.dialects.gitflic.mapping import ACTIONS, TEST_ACTION
 
 JSON = dict[str, Any]
 
@@ -99,7 +100,7 @@ def merge_request_object(mr: MergeRequest) -> JSON:
         "source_branch": mr.source_branch,
         "target_branch": mr.target_branch,
         "url": mr.url,
-        "labels": list(mr.labels),
+        "labels": [label.title for label in mr.labels],
         "created_at": timestamp(mr.created_at),
         "updated_at": timestamp(mr.updated_at),
     }
@@ -115,7 +116,7 @@ def issue_object(issue: Issue) -> JSON:
         "local_id": issue.iid,
         "status": issue.state.upper(),
         "url": issue.url,
-        "labels": list(issue.labels),
+        "labels": [label.title for label in issue.labels],
         "created_at": timestamp(issue.created_at),
         "updated_at": timestamp(issue.updated_at),
     }
@@ -205,10 +206,12 @@ def entity_of(event: Event) -> JSON:
 
 def render(event: Event) -> bytes:
     """The JSON body GitFlic posts for `event`."""
+    action = ACTIONS[event.kind]
     payload: JSON = {
-        "action": ACTIONS[event.kind],
+        "action": action,
         "project_id": event.project.uuid,
         "project": project_object(event.project),
-        **entity_of(event),
     }
+    if action != TEST_ACTION:  # GitFlic's test carries the common fields only
+        payload |= entity_of(dated(event))
     return orjson.dumps(payload)

@@ -30,3 +30,7 @@ class GitflicWire:
         elif hook.secret:
             headers["X-Forgehooks-Signature"] = "sha256=" + hmac_sha256_hex(hook.secret, body)
         return OutgoingRequest(url=hook.url, headers=headers)
+
+
+#: This face's wire format, as the worker registry loads it.
+WIRE = GitflicWire()
