@@ -146,6 +146,7 @@ class Database:
                     max_size=2 * self.pool_size,
                     server_settings=settings,
                     init=_postgres_codecs,
+                    reset=_keep_session,
                     statement_cache_size=1024,  # the padded IN lists make a few hundred texts
                 )
         return self._pool
@@ -242,6 +243,13 @@ class Database:
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
+
+
+async def _keep_session(_conn: asyncpg.Connection) -> None:
+    """What the pool runs on a connection given back, after asyncpg ends any transaction left
+    open: nothing. Its default (`RESET ALL; UNLISTEN *; CLOSE ALL; pg_advisory_unlock_all()`)
+    was a round trip after every request, undoing what no request does here: settings are
+    fixed at connect, and LISTEN has its own connection (store/wakeups.py)."""
 
 
 async def _postgres_codecs(conn: asyncpg.Connection) -> None:
