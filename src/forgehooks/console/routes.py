@@ -14,6 +14,7 @@ from forgehooks.console.auth import (
     checked_session,
     current_session,
     end_session,
+    member_project,
     new_sign_in_csrf,
     remember_sign_in_csrf,
     runtime_of,
@@ -24,9 +25,10 @@ from forgehooks.console.masking import mask_headers
 from forgehooks.console.paging import PER_PAGE, Pager
 from forgehooks.console.views import STATIC, face_titles, page
 from forgehooks.core.deliveries import DeliveryState
-from forgehooks.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
+from forgehooks.core.errors import InvalidInput, NotFound, Unauthenticated
 from forgehooks.core.events import EventKind
-from forgehooks.core.projects import Project, Role
+from forgehooks.core.hooks import Hook
+from forgehooks.core.projects import Role
 from forgehooks.services import accounts, deliveries, hooks, overview, projects, replay
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -43,18 +45,6 @@ def _safe_next(target: str) -> str:
     if target.startswith("/-/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/-/projects"
-
-
-async def _project(request: Request, session: Session, identity: str, needed: Role) -> tuple[Project, Role]:
-    """The project and the user's role in it; members only (others get 404), `needed` or 403."""
-    rt = runtime_of(request)
-    project = await projects.find_project(rt, identity)
-    role = await projects.role_in(rt, session.user, project)
-    if role is None:
-        raise NotFound("404 Project Not Found")
-    if role < needed:
-        raise PermissionDenied(f"this needs the {needed.name.lower()} role in {project.path}")
-    return project, role
 
 
 @router.get("/")
@@ -123,7 +113,7 @@ async def project_list(request: Request, session: SessionDep, page_number: PageN
 async def project_hooks(request: Request, session: SessionDep, project_id: str) -> Response:
     """Every hook of the project, whichever face made it, with its last hour at a glance."""
     rt = runtime_of(request)
-    project, role = await _project(request, session, project_id, Role.REPORTER)
+    project, role = await member_project(request, session, project_id, Role.REPORTER)
     found, total = await hooks.list_hooks(rt, project, offset=0, limit=rt.settings.max_hooks_per_project)
     activity = await overview.hook_activity(rt, project, [h.id for h in found])
     return page(
@@ -137,6 +127,7 @@ async def project_hooks(request: Request, session: SessionDep, project_id: str) 
         faces=face_titles(request),
         can_manage=role >= Role.MAINTAINER,
         replayed=_replayed(request),
+        deleted=_count_flag(request, "deleted"),
     )
 
 
@@ -145,7 +136,7 @@ async def project_events(
     request: Request, session: SessionDep, project_id: str, page_number: PageNumber = 1
 ) -> Response:
     """The project's event stream, newest first."""
-    project, _role = await _project(request, session, project_id, Role.REPORTER)
+    project, _role = await member_project(request, session, project_id, Role.REPORTER)
     offset = (page_number - 1) * PER_PAGE
     rows, total = await overview.event_stream(runtime_of(request), project, offset=offset, limit=PER_PAGE)
     pager = Pager(number=page_number, total=total)
@@ -179,7 +170,7 @@ async def hook_deliveries(
 ) -> Response:
     """A hook's deliveries, newest first, filtered by state and event kind."""
     rt = runtime_of(request)
-    project, role = await _project(request, session, project_id, Role.REPORTER)
+    project, role = await member_project(request, session, project_id, Role.REPORTER)
     hook = await hooks.get_hook(rt, project, hook_id)
     offset = (page_number - 1) * PER_PAGE
     found, total = await overview.hook_deliveries(
@@ -208,14 +199,35 @@ async def hook_deliveries(
         can_manage=role >= Role.MAINTAINER,
         reenabled="reenabled" in request.query_params,
         replayed=_replayed(request),
+        notice=_hook_notice(request, hook),
     )
+
+
+#: What a hook page says after each change, by the query flag the change redirects with.
+HOOK_NOTICES = {
+    "saved": "The hook is saved.",
+    "enabled": "The hook is enabled: new events are delivered to it again.",
+    "disabled": "The hook is disabled: it gets no deliveries until enabled.",
+    "rotated": "The secret is rotated; the previous one keeps signing too until the time shown.",
+}
+
+
+def _hook_notice(request: Request, hook: Hook) -> str:
+    """The line that confirms the change just made, if any."""
+    query = request.query_params
+    tested = query.get("tested", "")
+    if tested in KINDS:
+        answer = query.get("answer", "")
+        said = f"answered HTTP {answer}" if answer.isdigit() else f"did not answer ({hook.last_message})"
+        return f"Sent a sample {tested} event: the receiver {said}."
+    return next((text for flag, text in HOOK_NOTICES.items() if flag in query), "")
 
 
 @router.post("/-/projects/{project_id}/hooks/{hook_id}/reenable")
 async def reenable(request: Request, session: FormSessionDep, project_id: str, hook_id: int) -> Response:
     """Clear a hook's failures; its held deliveries go out again."""
     rt = runtime_of(request)
-    project, _ = await _project(request, session, project_id, Role.MAINTAINER)
+    project, _ = await member_project(request, session, project_id, Role.MAINTAINER)
     await hooks.reenable_hook(rt, project, await hooks.get_hook(rt, project, hook_id))
     return RedirectResponse(f"/-/projects/{project_id}/hooks/{hook_id}?reenabled=1", status_code=303)
 
@@ -226,7 +238,7 @@ async def delivery_detail(
 ) -> Response:
     """One delivery: the exact body sent and every attempt with request and response."""
     rt = runtime_of(request)
-    project, role = await _project(request, session, project_id, Role.REPORTER)
+    project, role = await member_project(request, session, project_id, Role.REPORTER)
     detail = await deliveries.get_delivery(rt, project, delivery_id)
     try:
         hook = await hooks.get_hook(rt, project, detail.delivery.hook_id)
@@ -257,7 +269,7 @@ async def delivery_detail(
 async def resend(request: Request, session: FormSessionDep, project_id: str, delivery_id: str) -> Response:
     """Send the same delivery again: same id, same bytes, a new attempt."""
     rt = runtime_of(request)
-    project, _ = await _project(request, session, project_id, Role.MAINTAINER)
+    project, _ = await member_project(request, session, project_id, Role.MAINTAINER)
     detail = await deliveries.get_delivery(rt, project, delivery_id)
     hooks.check_test_rate(rt, session.user.id, detail.delivery.hook_id)
     await deliveries.redeliver(rt, project, delivery_id)
@@ -267,9 +279,14 @@ async def resend(request: Request, session: FormSessionDep, project_id: str, del
 SinceField = Annotated[datetime, Form(description="UTC, as the form's datetime-local field sends it")]
 
 
-def _replayed(request: Request) -> int | None:
-    value = request.query_params.get("replayed", "")
+def _count_flag(request: Request, name: str) -> int | None:
+    """A count a change redirected with (`?replayed=3`), or None."""
+    value = request.query_params.get(name, "")
     return int(value) if value.isdigit() else None
+
+
+def _replayed(request: Request) -> int | None:
+    return _count_flag(request, "replayed")
 
 
 async def _replay(
@@ -281,7 +298,7 @@ async def _replay(
     failed_only: bool,
 ) -> int:
     rt = runtime_of(request)
-    project, _ = await _project(request, session, project_id, Role.MAINTAINER)
+    project, _ = await member_project(request, session, project_id, Role.MAINTAINER)
     if hook_id is not None:
         await hooks.get_hook(rt, project, hook_id)
     return await replay.replay_all(rt, project, since=since, hook_id=hook_id, failed_only=failed_only)
