@@ -3,6 +3,8 @@ an in-process API client, a live server and a real receiver."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,8 +15,9 @@ import pytest
 
 from forgehooks.api.app import build_runtime, create_app
 from forgehooks.config import Settings
+from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.services import accounts, projects
+from forgehooks.services import accounts, deliveries, projects
 from forgehooks.services.runtime import Runtime
 from tests.databases import PgDatabase, PgTemplate, SqliteTemplate, require_postgres
 from tests.receivers import Receiver
@@ -103,6 +106,27 @@ async def member(runtime: Runtime, seed: Seed, username: str, role: Role | None)
     if role is not None:
         await projects.add_member(runtime, seed.project, username, role)
     return (await accounts.issue_token(runtime, user)).value
+
+
+async def drain(runtime: Runtime, project: Project, timeout: float = 15.0) -> None:
+    """Run one worker until none of the project's deliveries is queued; its stop waits for the
+    sends in flight. What has not arrived by then was never going to: a check that a delivery
+    does not arrive can rely on this, where a fixed sleep only hopes."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(runtime.new_worker().run(stop))
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            _, queued = await deliveries.list_deliveries(
+                runtime, project, state=DeliveryState.QUEUED, limit=1
+            )
+            if not queued:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("deliveries still queued")
+    finally:
+        stop.set()
+        await task
 
 
 @pytest.fixture
