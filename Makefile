@@ -27,6 +27,9 @@ dev: $(VENV)/.installed-dev ## create .venv and install forgehooks with its dev 
 run: $(VENV)/.installed ## migrate the database and serve the API, console and workers on ./data
 	$(BIN)/forgehooks serve
 
+demo: $(VENV)/.installed ## a throwaway service, hooks through all five faces, a real git push, what arrived
+	$(BIN)/forgehooks demo
+
 chromium: ## install Debian's Chromium for the browser tests when missing (apt-get, as root or with sudo)
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -55,4 +58,4 @@ bench: dev ## run the benchmarks and rewrite docs/benchmarks.md
 migration: dev ## autogenerate a migration: make migration MESSAGE="add x"
 	$(BIN)/python -c "from forgehooks.store.migrate import revision; revision('sqlite+aiosqlite:///$(CURDIR)/data/migration.db', '$(MESSAGE)')"
 
-.PHONY: help install dev run chromium test test-fast test-long lint typecheck bench migration
+.PHONY: help install dev run demo chromium test test-fast test-long lint typecheck bench migration

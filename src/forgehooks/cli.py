@@ -25,7 +25,7 @@ from forgehooks.dialects.wires import load_wires
 from forgehooks.engine import attempt_log
 from forgehooks.services import accounts, alerts, events, projects
 from forgehooks.services.runtime import Runtime
-from forgehooks.sources.commands import demo, git_hook_app
+from forgehooks.sources.commands import TokenOpt, UrlOpt, git_hook_app
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,7 +45,6 @@ app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(projects_app, name="projects")
 app.add_typer(git_hook_app, name="git-hook")
-app.command("demo")(demo)
 
 T = TypeVar("T")
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the created object as one JSON object")]
@@ -331,6 +330,43 @@ def emit(
         _emit_json(published)
     else:
         _console().print(f"event {published.event_id}: {published.deliveries} deliveries")
+
+
+@app.command()
+def demo(
+    url: UrlOpt = "",
+    token: TokenOpt = "",
+    wait: Annotated[float, typer.Option(help="seconds to wait for deliveries")] = 20.0,
+) -> None:
+    """Show the whole product: hooks through all five faces, a real git push, what each received.
+
+    Without --url and --token the demo starts a throwaway service of its own (local targets
+    allowed, removed afterwards); with them it uses that service and its demo project.
+    """
+    import contextlib
+
+    from forgehooks.api.sandbox import Sandbox, sandbox
+    from forgehooks.sources.demo import DemoFailed, run_demo
+
+    out = _console()
+    with contextlib.ExitStack() as stack:
+        if not url and not token:
+            out.print("Starting a throwaway forgehooks service for the demo…")
+            own = stack.enter_context(sandbox())
+        else:
+            if not token:
+                raise typer.BadParameter("a token is needed with --url (--token or FORGEHOOKS_TOKEN)")
+            own = Sandbox(url=url or Settings().base_url(), token=token)
+        try:
+            result = asyncio.run(run_demo(own.url, own.token, out, wait=wait))
+        except DemoFailed as exc:
+            out.print(f"[red]error:[/red] {exc}")
+            if advice := exc.advice():
+                out.print(advice)
+            out.print("The demo removed the hooks it had made and revoked its git token.")
+            raise typer.Exit(1) from exc
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -1,9 +1,8 @@
-"""CLI commands of the event sources: `forgehooks git-hook install|run|flush` and `forgehooks demo`."""
+"""CLI commands of the event sources: `forgehooks git-hook install|run|flush`."""
 
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -87,26 +86,6 @@ def flush(
         _console().print(f"  refused: {error}")
     if report.left:
         _console().print(f"  waiting because: {report.problem}")
-        raise typer.Exit(1)
-
-
-def demo(
-    url: UrlOpt = "",
-    token: TokenOpt = "",
-    wait: Annotated[float, typer.Option(help="seconds to wait for deliveries")] = 20.0,
-) -> None:
-    """Show the whole product: a project, hooks through every face, a real push, what arrived."""
-    import asyncio
-
-    from rich.console import Console
-
-    from forgehooks.sources.demo import run_demo
-
-    if not token:
-        raise typer.BadParameter("a token is needed (--token or FORGEHOOKS_TOKEN)", param_hint="--token")
-    out = Console(width=int(os.environ.get("COLUMNS", "120")))
-    result = asyncio.run(run_demo(url or _default_url(), token, out, wait=wait))
-    if not result.ok:
         raise typer.Exit(1)
 
 
