@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
 import json
@@ -278,7 +279,8 @@ def projects_create(
         _emit_json(project)
     else:
         _console().print(
-            f"created {project.path}: id {project.id}, hex {project.hex_id}, uuid {project.uuid}"
+            f"created {project.path}: id {project.id}, hex_id {project.hex_id}, uuid {project.uuid}, "
+            f"organization_id {project.organization_id}"
         )
 
 
@@ -343,8 +345,6 @@ def demo(
     Without --url and --token the demo starts a throwaway service of its own (local targets
     allowed, removed afterwards); with them it uses that service and its demo project.
     """
-    import contextlib
-
     from forgehooks.api.sandbox import Sandbox, sandbox
     from forgehooks.sources.demo import DemoFailed, run_demo
 
@@ -367,6 +367,18 @@ def demo(
             raise typer.Exit(1) from exc
     if not result.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def receive(port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 9000) -> None:
+    """A receiver for trying hooks out: prints one line for every POST to 127.0.0.1:PORT/<name>."""
+    from rich.console import Console
+
+    from forgehooks.sources.demo import receive_forever
+
+    out = Console(highlight=False, soft_wrap=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(receive_forever(port, out))
 
 
 @app.command()

@@ -13,6 +13,7 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,33 +73,54 @@ class DemoResult:
 
 
 class DemoReceiver:
-    """An HTTP receiver on 127.0.0.1:0; each face's hook posts to /<face>."""
+    """An HTTP receiver on 127.0.0.1 (a free port by default); each face's hook posts to /<face>."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_request: Callable[[str, Captured], None] | None = None) -> None:
         self.received: dict[str, list[Captured]] = {}
         self._runner: web.AppRunner | None = None
+        self._on_request = on_request
         self.url = ""
 
     async def _take(self, request: web.Request) -> web.Response:
         face = request.match_info["face"]
-        self.received.setdefault(face, []).append(Captured(dict(request.headers), await request.read()))
+        captured = Captured(dict(request.headers), await request.read())
+        self.received.setdefault(face, []).append(captured)
+        if self._on_request is not None:
+            self._on_request(face, captured)
         return web.Response(text="received by the forgehooks demo")
 
-    async def start(self) -> None:
-        """Listen on a free loopback port."""
+    async def start(self, port: int = 0) -> None:
+        """Listen on a loopback port."""
         app = web.Application()
         app.router.add_post("/{face}", self._take)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
+        bound = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{bound}"
 
     async def stop(self) -> None:
         """Stop listening."""
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+def describe_request(face: str, captured: Captured) -> str:
+    """One line about a received request: where it went, its event headers, its size."""
+    events = [f"{k}: {v}" for k, v in sorted(captured.headers.items()) if k.lower().endswith("event")]
+    return f"POST /{face}  {'  '.join(events)}  ({len(captured.body)} bytes)"
+
+
+async def receive_forever(port: int, out: Console) -> None:
+    """`forgehooks receive`: print a line for every request until interrupted."""
+    receiver = DemoReceiver(lambda face, got: out.print(describe_request(face, got), markup=False))
+    await receiver.start(port)
+    out.print(f"Receiving on {receiver.url}/<anything>; Ctrl-C stops.")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await receiver.stop()
 
 
 def face_requests(
