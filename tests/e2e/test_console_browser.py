@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.events import EventKind, RefBody
@@ -204,3 +204,23 @@ async def test_add_edit_test_disable_rotate_and_delete_a_hook(
     await page.get_by_role("button", name="Delete hook").click()
     await expect(page.get_by_role("status")).to_contain_text("The hook is deleted")
     assert await hooks.list_hooks(runtime, seed.project, offset=0, limit=10) == ([], 0)
+
+
+async def test_the_api_docs_render_with_every_outside_request_blocked(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    outside: list[str] = []
+
+    async def offline(route: Route) -> None:
+        if route.request.url.startswith(live_server.url):
+            await route.continue_()
+        else:
+            outside.append(route.request.url)
+            await route.abort()
+
+    await page.route("**/*", offline)
+    await page.goto(f"{live_server.url}/docs")
+    await expect(page.locator(".swagger-ui .info .title")).to_contain_text("forgehooks", timeout=20_000)
+    await expect(page.get_by_text("/api/forgehooks/v1/projects").first).to_be_visible()
+    assert outside == [], "the docs asked for something outside the service"
