@@ -23,7 +23,7 @@ from forgehooks.console.auth import (
 from forgehooks.console.guard import ConsoleRoute
 from forgehooks.console.masking import mask_headers
 from forgehooks.console.paging import PER_PAGE, Pager
-from forgehooks.console.views import STATIC, face_titles, page
+from forgehooks.console.views import STATIC, ProjectHealth, face_titles, page
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.errors import InvalidInput, NotFound, Unauthenticated
 from forgehooks.core.events import EventKind
@@ -106,7 +106,14 @@ async def project_list(request: Request, session: SessionDep, page_number: PageN
         runtime_of(request), session.user, offset=offset, limit=PER_PAGE
     )
     pager = Pager(number=page_number, total=total)
-    return page(request, "projects.html", session=session, projects=found, pager=pager)
+    rt = runtime_of(request)
+    health = {}
+    for project in found:
+        project_hooks, _ = await hooks.list_hooks(
+            rt, project, offset=0, limit=rt.settings.max_hooks_per_project
+        )
+        health[project.id] = ProjectHealth.of(project_hooks)
+    return page(request, "projects.html", session=session, projects=found, pager=pager, health=health)
 
 
 @router.get("/-/projects/{project_id}")
@@ -156,6 +163,68 @@ def _kind_filter(value: str) -> str | None:
     if value and value not in KINDS:
         raise InvalidInput("kind", f"unknown event kind {value!r}")
     return value or None
+
+
+@router.get("/-/projects/{project_id}/deliveries")
+async def project_deliveries(
+    request: Request,
+    session: SessionDep,
+    project_id: str,
+    state: str = "",
+    kind: str = "",
+    hook: Annotated[str, Query(max_length=20)] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+    page_number: PageNumber = 1,
+) -> Response:
+    """Every delivery of the project, newest first, filtered by state, event and hook; or the one
+    delivery whose id is searched for."""
+    rt = runtime_of(request)
+    project, _role = await member_project(request, session, project_id, Role.REPORTER)
+    searched = q.strip()
+    if searched:
+        try:
+            found = await deliveries.get_delivery(rt, project, searched)
+        except NotFound:
+            pass
+        else:
+            return RedirectResponse(
+                f"/-/projects/{project.id}/deliveries/{found.delivery.id}", status_code=303
+            )
+    hook_id = _hook_filter(hook)
+    all_hooks, _ = await hooks.list_hooks(rt, project, offset=0, limit=rt.settings.max_hooks_per_project)
+    rows, total = await deliveries.list_deliveries(
+        rt,
+        project,
+        hook_id=hook_id,
+        state=_state_filter(state),
+        kind=_kind_filter(kind),
+        offset=(page_number - 1) * PER_PAGE,
+        limit=PER_PAGE,
+    )
+    return page(
+        request,
+        "deliveries.html",
+        status=404 if searched else 200,
+        session=session,
+        project=project,
+        deliveries=rows,
+        hooks={h.id: h for h in all_hooks},
+        pager=Pager(number=page_number, total=total, keep={"state": state, "kind": kind, "hook": hook}),
+        state=state,
+        kind=kind,
+        hook=hook,
+        searched=searched,
+        states=list(DeliveryState),
+        kinds=list(EventKind),
+    )
+
+
+def _hook_filter(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput("hook", f"unknown hook {value!r}")
+    return int(value)
 
 
 @router.get("/-/projects/{project_id}/hooks/{hook_id}")
