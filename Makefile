@@ -35,11 +35,14 @@ chromium: ## install Debian's Chromium for the browser tests when missing (apt-g
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
 
+# one test process per core; a test module stays in one process (its module fixtures are made once)
+PARALLEL := -n auto --dist loadfile
+
 test: dev chromium ## run the whole test suite: SQLite, the local PostgreSQL, e2e and the browser
-	$(BIN)/pytest -m "not long"
+	$(BIN)/pytest -m "not long" $(PARALLEL)
 
 test-fast: dev ## the inner loop: SQLite only, no e2e, browser or fuzzing, stops at the first failure
-	$(BIN)/pytest -m "not long and not postgres and not e2e and not browser and not fuzz" -x -q
+	$(BIN)/pytest -m "not long and not postgres and not e2e and not browser and not fuzz" -x -q $(PARALLEL)
 
 test-long: dev ## run the long tests (crash recovery, fuzzing, faults)
 	$(BIN)/pytest -m long || [ $$? -eq 5 ]  # 5: no long tests selected
