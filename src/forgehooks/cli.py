@@ -26,7 +26,7 @@ from forgehooks.dialects.wires import load_wires
 from forgehooks.engine import attempt_log
 from forgehooks.services import accounts, alerts, events, projects
 from forgehooks.services.runtime import Runtime
-from forgehooks.sources.commands import TokenOpt, UrlOpt, git_hook_app
+from forgehooks.sources.commands import HELP_MARKUP, TokenOpt, UrlOpt, git_hook_app
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,12 +35,14 @@ if TYPE_CHECKING:
 # are imported by the commands that use them: `forgehooks worker` loads none of them.
 
 app = typer.Typer(
-    help="forgehooks: webhooks for code forges, five platforms' APIs at once.", no_args_is_help=True
+    help="forgehooks: webhooks for code forges, five platforms' APIs at once.",
+    no_args_is_help=True,
+    rich_markup_mode=HELP_MARKUP,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-users_app = typer.Typer(help="Users.", no_args_is_help=True)
-tokens_app = typer.Typer(help="Personal access tokens.", no_args_is_help=True)
-projects_app = typer.Typer(help="Projects and members.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP)
+users_app = typer.Typer(help="Users.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP)
+tokens_app = typer.Typer(help="Personal access tokens.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP)
+projects_app = typer.Typer(help="Projects and members.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
@@ -56,7 +58,7 @@ def _console() -> Console:
     """Where messages go (stderr), made on first use."""
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)  # lines as long as they are when not a terminal
 
 
 def delivery_runtime(settings: Settings, *, pre_ping: bool = True) -> Runtime:
@@ -90,6 +92,11 @@ def _configure_logging(settings: Settings) -> None:
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     attempt_log.configure(settings.attempt_log)
+
+
+def deliveries_phrase(count: int) -> str:
+    """`1 delivery`, `2 deliveries`."""
+    return f"{count} deliver{'y' if count == 1 else 'ies'}"
 
 
 def _emit_json(obj: Any) -> None:
@@ -331,7 +338,7 @@ def emit(
     if as_json:
         _emit_json(published)
     else:
-        _console().print(f"event {published.event_id}: {published.deliveries} deliveries")
+        _console().print(f"event {published.event_id}: {deliveries_phrase(published.deliveries)}")
 
 
 @app.command()
@@ -404,7 +411,7 @@ def replay(
                 progress.update(task, completed=done, total=total)
         return done
 
-    _console().print(f"queued {_with_runtime(work)} deliveries again")
+    _console().print(f"queued {deliveries_phrase(_with_runtime(work))} again")
 
 
 if __name__ == "__main__":

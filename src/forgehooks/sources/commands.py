@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -14,7 +14,14 @@ from forgehooks.sources import post_receive
 if TYPE_CHECKING:
     from rich.console import Console
 
-git_hook_app = typer.Typer(help="Git post-receive integration: pushes become events.", no_args_is_help=True)
+#: Help in rich panels on a terminal; plain text, wrapped by click, when piped or captured.
+HELP_MARKUP: Literal["rich"] | None = "rich" if sys.stdout.isatty() else None
+
+git_hook_app = typer.Typer(
+    help="Git post-receive integration: pushes become events.",
+    no_args_is_help=True,
+    rich_markup_mode=HELP_MARKUP,
+)
 
 UrlOpt = Annotated[
     str, typer.Option(envvar="FORGEHOOKS_URL", help="the service's base URL, e.g. http://127.0.0.1:8080")
@@ -27,7 +34,7 @@ def _console() -> Console:
     """Where messages go (stderr), made on first use: `forgehooks worker` imports this module."""
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)  # lines as long as they are when not a terminal
 
 
 def _default_url() -> str:
