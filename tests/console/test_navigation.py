@@ -1,0 +1,80 @@
+"""Console navigation: the project-wide deliveries list with its filters and search by delivery id,
+and the projects list's health column."""
+
+from __future__ import annotations
+
+import httpx
+
+from forgehooks.core.clock import utcnow
+from forgehooks.core.events import EventKind
+from forgehooks.core.hooks import Hook, HookHealth, HookSpec
+from forgehooks.core.samples import sample_body
+from forgehooks.services import deliveries, events, hooks
+from forgehooks.services.runtime import Runtime
+from forgehooks.store.hooks import HookRepository
+from tests.conftest import Seed
+from tests.console.conftest import deliver, publish
+from tests.receivers import Receiver
+
+
+async def _second_hook(runtime: Runtime, seed: Seed, receiver: Receiver) -> Hook:
+    spec = HookSpec(url=f"{receiver.url}/other", events=frozenset({EventKind.ISSUE_OPEN}), name="issues-only")
+    return await hooks.create_hook(runtime, seed.project, spec, "gitcode_v4")
+
+
+async def test_project_deliveries_filter_by_hook_state_and_event(
+    console: httpx.AsyncClient, runtime: Runtime, seed: Seed, hook: Hook, receiver: Receiver
+) -> None:
+    other = await _second_hook(runtime, seed, receiver)
+    await publish(runtime, seed.project, seed.user)
+    actor = events.actor_of(seed.user)
+    issue = sample_body(EventKind.ISSUE_OPEN, seed.project.snapshot("http://x"), actor, utcnow())
+    await events.publish(
+        runtime, events.build_event(runtime, seed.project, EventKind.ISSUE_OPEN, issue, actor)
+    )
+    await deliver(runtime, seed.project)
+    base = f"/-/projects/{seed.project.id}/deliveries"
+    everything = await console.get(base)
+    assert everything.status_code == 200 and everything.text.count("/deliveries/0") == 3
+    assert 'aria-current="page">Deliveries</a>' in everything.text
+    assert ">receiver</a>" in everything.text and ">issues-only</a>" in everything.text
+    only_other = await console.get(base, params={"hook": str(other.id)})
+    assert only_other.text.count("/deliveries/0") == 1 and ">issue_open<" in only_other.text
+    pushes = await console.get(base, params={"kind": "push", "state": "succeeded"})
+    assert pushes.text.count("/deliveries/0") == 1
+    none = await console.get(base, params={"state": "failed"})
+    assert "No deliveries match these filters." in none.text
+    for bad in ({"state": "nope"}, {"kind": "nope"}, {"hook": "x1"}):
+        assert (await console.get(base, params=bad)).status_code == 400, bad
+
+
+async def test_searching_a_delivery_id_opens_it_and_an_unknown_one_says_so(
+    console: httpx.AsyncClient, runtime: Runtime, seed: Seed, hook: Hook
+) -> None:
+    await publish(runtime, seed.project, seed.user)
+    (delivery,), _ = await deliveries.list_deliveries(runtime, seed.project)
+    base = f"/-/projects/{seed.project.id}/deliveries"
+    found = await console.get(base, params={"q": f" {delivery.id} "})
+    assert found.status_code == 303
+    assert found.headers["location"] == f"/-/projects/{seed.project.id}/deliveries/{delivery.id}"
+    missing = await console.get(base, params={"q": "0190-not-a-delivery"})
+    assert missing.status_code == 404 and "No delivery of this project has the id" in missing.text
+
+
+async def test_the_projects_list_shows_each_projects_health(
+    console: httpx.AsyncClient, runtime: Runtime, seed: Seed, hook: Hook, receiver: Receiver
+) -> None:
+    listing = await console.get("/-/projects")
+    assert '<span class="badge ok">1 delivering</span>' in listing.text
+    other = await _second_hook(runtime, seed, receiver)
+    async with runtime.db.transaction() as conn:
+        sick = HookHealth(consecutive_failures=40, disabled_until=None, disabled=True)
+        await HookRepository(conn, runtime.box).record_health(
+            other.id, status_code=500, message="HTTP 500", at=utcnow(), health=sick
+        )
+    listing = await console.get("/-/projects")
+    assert '<span class="badge failed">1 of 2 not delivering</span>' in listing.text
+    await hooks.update_hook(runtime, seed.project, hook, {"active": False})
+    await hooks.delete_hook(runtime, seed.project, other)
+    listing = await console.get("/-/projects")
+    assert '<span class="badge paused">all switched off</span>' in listing.text
