@@ -224,3 +224,24 @@ async def test_the_api_docs_render_with_every_outside_request_blocked(
     await expect(page.locator(".swagger-ui .info .title")).to_contain_text("forgehooks", timeout=20_000)
     await expect(page.get_by_text("/api/forgehooks/v1/projects").first).to_be_visible()
     assert outside == [], "the docs asked for something outside the service"
+
+
+async def test_project_deliveries_are_filtered_and_found_by_id(
+    browser: Browser, live_server: LiveServer, runtime: Runtime, seed: Seed, receiver: Receiver
+) -> None:
+    await _delivered_hook(runtime, seed, receiver)
+    (delivery,), _ = await deliveries.list_deliveries(runtime, seed.project)
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await _sign_in(page, live_server.url, seed.token)
+    row = page.get_by_role("row").filter(has_text="acme/widgets")
+    await expect(row.get_by_text("1 delivering")).to_be_visible()
+    await page.get_by_role("link", name="acme/widgets").click()
+    await page.get_by_role("link", name="Deliveries").click()
+    await expect(page.get_by_role("row").filter(has_text="ci-receiver")).to_have_count(1)
+    await page.get_by_label("State").select_option("failed")
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.get_by_text("No deliveries match these filters.")).to_be_visible()
+    await page.get_by_label("Delivery id").fill(delivery.id)
+    await page.get_by_role("button", name="Find").click()
+    await expect(page).to_have_url(f"{live_server.url}/-/projects/{seed.project.id}/deliveries/{delivery.id}")
+    await expect(page.get_by_role("heading", name="Attempt 1: HTTP 200")).to_be_visible()
