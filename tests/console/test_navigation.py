@@ -3,18 +3,23 @@ and the projects list's health column."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from forgehooks.core.clock import utcnow
+from forgehooks.core.deliveries import Delivery, DeliveryState
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import Hook, HookHealth, HookSpec
+from forgehooks.core.retry import RetryPolicy
 from forgehooks.core.samples import sample_body
 from forgehooks.services import deliveries, events, hooks
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.hooks import HookRepository
 from tests.conftest import Seed
-from tests.console.conftest import deliver, publish
-from tests.receivers import Receiver
+from tests.console.conftest import csrf_of, deliver, publish
+from tests.engine.conftest import working
+from tests.receivers import Receiver, Reply
 
 
 async def _second_hook(runtime: Runtime, seed: Seed, receiver: Receiver) -> Hook:
@@ -78,3 +83,44 @@ async def test_the_projects_list_shows_each_projects_health(
     await hooks.delete_hook(runtime, seed.project, other)
     listing = await console.get("/-/projects")
     assert '<span class="badge paused">all switched off</span>' in listing.text
+
+
+async def test_retry_now_sends_a_waiting_delivery_at_once(
+    console: httpx.AsyncClient, runtime: Runtime, seed: Seed
+) -> None:
+    answers = iter([500])
+    with Receiver(lambda _got: Reply(status=next(answers, 200))) as receiver:
+        hook = await hooks.create_hook(runtime, seed.project, HookSpec(url=receiver.url), "forgehooks")
+        await publish(runtime, seed.project, seed.user)
+        ten_minutes = RetryPolicy(schedule=(0, 600), jitter=0)
+        async with working(runtime, retry=ten_minutes):
+            await receiver.await_count(1)
+            waiting = await _queued_after_attempts(runtime, seed, 1)
+            page = await console.get(f"/-/projects/{seed.project.id}/deliveries/{waiting.id}")
+            assert ">Retry now</button>" in page.text
+            r = await console.post(
+                f"/-/projects/{seed.project.id}/deliveries/{waiting.id}/retry",
+                data={"csrf_token": csrf_of(page.text)},
+            )
+            assert r.status_code == 303
+            await receiver.await_count(2, timeout=20)  # not in ten minutes: now
+        assert receiver.received[0].header("X-Forgehooks-Delivery") == receiver.received[1].header(
+            "X-Forgehooks-Delivery"
+        )
+        after = await console.get(r.headers["location"])
+        assert "Retrying now" in after.text
+        done = await console.post(
+            f"/-/projects/{seed.project.id}/deliveries/{waiting.id}/retry",
+            data={"csrf_token": csrf_of(page.text)},
+        )
+        assert done.status_code == 409, "a delivery no longer queued is not retried"
+        assert (await hooks.get_hook(runtime, seed.project, hook.id)).consecutive_failures == 0
+
+
+async def _queued_after_attempts(runtime: Runtime, seed: Seed, attempts: int) -> Delivery:
+    for _ in range(400):
+        (found,), _ = await deliveries.list_deliveries(runtime, seed.project)
+        if found.attempt_count >= attempts and found.state is DeliveryState.QUEUED:
+            return found
+        await asyncio.sleep(0.05)
+    raise AssertionError("the failed attempt was not recorded")

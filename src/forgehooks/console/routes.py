@@ -25,7 +25,7 @@ from forgehooks.console.masking import mask_headers
 from forgehooks.console.paging import PER_PAGE, Pager
 from forgehooks.console.views import STATIC, ProjectHealth, face_titles, page
 from forgehooks.core.deliveries import DeliveryState
-from forgehooks.core.errors import InvalidInput, NotFound, Unauthenticated
+from forgehooks.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import Hook
 from forgehooks.core.projects import Role
@@ -330,6 +330,7 @@ async def delivery_detail(
         can_manage=role >= Role.MAINTAINER,
         resendable=detail.delivery.state is not DeliveryState.QUEUED,
         resent="resent" in request.query_params,
+        retried="retried" in request.query_params,
         faces=face_titles(request),
     )
 
@@ -343,6 +344,20 @@ async def resend(request: Request, session: FormSessionDep, project_id: str, del
     hooks.check_test_rate(rt, session.user.id, detail.delivery.hook_id)
     await deliveries.redeliver(rt, project, delivery_id)
     return RedirectResponse(f"/-/projects/{project_id}/deliveries/{delivery_id}?resent=1", status_code=303)
+
+
+@router.post("/-/projects/{project_id}/deliveries/{delivery_id}/retry")
+async def retry_now(request: Request, session: FormSessionDep, project_id: str, delivery_id: str) -> Response:
+    """A queued delivery waiting for its next try goes out now, with every waiting delivery of
+    its hook (in the order of their events); the hook's failure count starts again."""
+    rt = runtime_of(request)
+    project, _ = await member_project(request, session, project_id, Role.MAINTAINER)
+    detail = await deliveries.get_delivery(rt, project, delivery_id)
+    if detail.delivery.state is not DeliveryState.QUEUED:
+        raise Conflict("only a queued delivery can be retried now")
+    hooks.check_test_rate(rt, session.user.id, detail.delivery.hook_id)
+    await hooks.reenable_hook(rt, project, await hooks.get_hook(rt, project, detail.delivery.hook_id))
+    return RedirectResponse(f"/-/projects/{project_id}/deliveries/{delivery_id}?retried=1", status_code=303)
 
 
 SinceField = Annotated[datetime, Form(description="UTC, as the form's datetime-local field sends it")]
