@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
+from forgehooks.config import Settings
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.events import EventKind, RefBody
 from forgehooks.core.hooks import Hook, HookSpec
 from forgehooks.services import deliveries, events, hooks
 from forgehooks.services.runtime import Runtime
 from tests.conftest import Seed
-from tests.receivers import Receiver
+from tests.receivers import Receiver, Reply
 from tests.servers import LiveServer
 
 # the console reads through the services, whose backends the rest of the suite covers: one is enough here
@@ -245,3 +246,28 @@ async def test_project_deliveries_are_filtered_and_found_by_id(
     await page.get_by_role("button", name="Find").click()
     await expect(page).to_have_url(f"{live_server.url}/-/projects/{seed.project.id}/deliveries/{delivery.id}")
     await expect(page.get_by_role("heading", name="Attempt 1: HTTP 200")).to_be_visible()
+
+
+async def test_retry_now_sends_a_waiting_delivery_without_waiting_its_turn(
+    browser: Browser, settings: Settings, runtime: Runtime, seed: Seed
+) -> None:
+    answers = iter([503])
+    with (
+        Receiver(lambda _got: Reply(status=next(answers, 200))) as receiver,
+        LiveServer(settings.model_copy(update={"retry_schedule": "0,600"})) as server,
+    ):
+        await hooks.create_hook(runtime, seed.project, HookSpec(url=receiver.url, name="flaky"), "forgehooks")
+        body = RefBody(ref="refs/heads/main", before="1" * 40, after="3" * 40)
+        actor = events.actor_of(seed.user)
+        await events.publish(runtime, events.build_event(runtime, seed.project, EventKind.PUSH, body, actor))
+        await receiver.await_count(1, timeout=20)
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        await _sign_in(page, server.url, seed.token)
+        await page.goto(f"{server.url}/-/projects/{seed.project.id}/deliveries")
+        await page.get_by_role("row").filter(has_text="flaky").get_by_role("link").first.click()
+        await expect(page.get_by_role("heading", name="Attempt 1: HTTP 503")).to_be_visible(timeout=20_000)
+        await page.get_by_role("button", name="Retry now").click()
+        await expect(page.get_by_role("status")).to_contain_text("Retrying now")
+        # the next attempt was ten minutes away
+        await expect(page.get_by_role("heading", name="Attempt 2: HTTP 200")).to_be_visible(timeout=20_000)
+    assert len(receiver.received) == 2
