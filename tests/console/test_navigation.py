@@ -4,6 +4,7 @@ and the projects list's health column."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import httpx
 
@@ -124,3 +125,23 @@ async def _queued_after_attempts(runtime: Runtime, seed: Seed, attempts: int) ->
             return found
         await asyncio.sleep(0.05)
     raise AssertionError("the failed attempt was not recorded")
+
+
+async def test_a_successful_test_of_a_paused_hook_does_not_look_like_recovery(
+    console: httpx.AsyncClient, runtime: Runtime, seed: Seed, hook: Hook
+) -> None:
+    async with runtime.db.transaction() as conn:
+        paused = HookHealth(
+            consecutive_failures=5, disabled_until=utcnow() + timedelta(minutes=5), disabled=False
+        )
+        await HookRepository(conn, runtime.box).record_health(
+            hook.id, status_code=500, message="HTTP 500", at=utcnow(), health=paused
+        )
+    page = await console.get(f"/-/projects/{seed.project.id}/hooks/{hook.id}")
+    csrf = csrf_of(page.text)
+    await console.post(f"/-/projects/{seed.project.id}/hooks/{hook.id}/test", data={"csrf_token": csrf})
+    for path in (f"/-/projects/{seed.project.id}/hooks/{hook.id}", f"/-/projects/{seed.project.id}"):
+        html = (await console.get(path)).text
+        assert (
+            "HTTP 200" in html and "(a test or resend: the hook is still temporarily disabled until" in html
+        )
