@@ -110,6 +110,7 @@ async def test_retry_now_sends_a_waiting_delivery_at_once(
         )
         after = await console.get(r.headers["location"])
         assert "Retrying now" in after.text
+        assert "sent again by hand" not in after.text, "a retry after a 500 is the schedule's own"
         done = await console.post(
             f"/-/projects/{seed.project.id}/deliveries/{waiting.id}/retry",
             data={"csrf_token": csrf_of(page.text)},

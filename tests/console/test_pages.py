@@ -84,6 +84,9 @@ async def test_a_delivery_shows_every_attempt_and_resend_adds_one(
     again = await console.get(url)
     assert "Attempt 2:" in again.text and "Attempt 1:" in again.text
     assert again.text.index("Attempt 2:") < again.text.index("Attempt 1:")
+    # the resend is marked apart from the worker's own tries
+    assert again.text.count("sent again by hand") == 1
+    assert again.text.index("sent again by hand") < again.text.index("Attempt 1:")
     first, second = receiver.received
     assert first.header("X-Forgehooks-Delivery") == second.header("X-Forgehooks-Delivery") == delivery.id
     assert first.body == second.body

@@ -23,7 +23,7 @@ from forgehooks.console.auth import (
 from forgehooks.console.guard import ConsoleRoute
 from forgehooks.console.masking import mask_headers
 from forgehooks.console.paging import PER_PAGE, Pager
-from forgehooks.console.views import STATIC, ProjectHealth, face_titles, page
+from forgehooks.console.views import STATIC, ProjectHealth, face_titles, page, sent_by_hand
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from forgehooks.core.events import EventKind
@@ -326,6 +326,7 @@ async def delivery_detail(
         hook=hook,
         detail=detail,
         attempts=list(reversed(attempts)),
+        by_hand=sent_by_hand(detail.attempts, len(rt.settings.retry_policy.schedule)),
         pending=detail.delivery.state is DeliveryState.QUEUED,
         can_manage=role >= Role.MAINTAINER,
         resendable=detail.delivery.state is not DeliveryState.QUEUED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from markupsafe import Markup, escape
 from forgehooks.console.charts import activity_chart, describe
 from forgehooks.console.masking import mask_url
 from forgehooks.core.clock import as_utc, utcnow
+from forgehooks.core.deliveries import Attempt, Verdict
 from forgehooks.core.hooks import Hook
 
 #: Bodies longer than this are cut on the page (the log keeps them whole).
@@ -81,6 +83,20 @@ class ProjectHealth:
         if self.off == self.hooks:
             return "all switched off"
         return f"{self.hooks - self.off} delivering" + (f", {self.off} switched off" if self.off else "")
+
+
+def sent_by_hand(attempts: list[Attempt], automatic: int) -> set[int]:
+    """Numbers of the attempts a person asked for (a resend or replay), not the retry schedule.
+
+    The worker tries again only after a `retry` verdict and at most `automatic` times; an
+    attempt after a success or a final answer, or past the schedule, was asked for.
+    """
+    ordered = sorted(attempts, key=lambda a: a.number)
+    return {
+        later.number
+        for earlier, later in itertools.pairwise(ordered)
+        if earlier.verdict is not Verdict.RETRY or later.number > automatic
+    }
 
 
 def breakable_url(url: str) -> Markup:
