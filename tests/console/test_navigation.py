@@ -96,7 +96,7 @@ async def test_retry_now_sends_a_waiting_delivery_at_once(
         ten_minutes = RetryPolicy(schedule=(0, 600), jitter=0)
         async with working(runtime, retry=ten_minutes):
             await receiver.await_count(1)
-            waiting = await _queued_after_attempts(runtime, seed, 1)
+            waiting = await _recorded(runtime, seed, DeliveryState.QUEUED, 1)
             page = await console.get(f"/-/projects/{seed.project.id}/deliveries/{waiting.id}")
             assert ">Retry now</button>" in page.text
             r = await console.post(
@@ -108,8 +108,9 @@ async def test_retry_now_sends_a_waiting_delivery_at_once(
         assert receiver.received[0].header("X-Forgehooks-Delivery") == receiver.received[1].header(
             "X-Forgehooks-Delivery"
         )
+        await _recorded(runtime, seed, DeliveryState.SUCCEEDED, 2)
         after = await console.get(r.headers["location"])
-        assert "Retrying now" in after.text
+        assert "Retrying now" in after.text and "Attempt 2:" in after.text
         assert "sent again by hand" not in after.text, "a retry after a 500 is the schedule's own"
         done = await console.post(
             f"/-/projects/{seed.project.id}/deliveries/{waiting.id}/retry",
@@ -119,10 +120,10 @@ async def test_retry_now_sends_a_waiting_delivery_at_once(
         assert (await hooks.get_hook(runtime, seed.project, hook.id)).consecutive_failures == 0
 
 
-async def _queued_after_attempts(runtime: Runtime, seed: Seed, attempts: int) -> Delivery:
+async def _recorded(runtime: Runtime, seed: Seed, state: DeliveryState, attempts: int) -> Delivery:
     for _ in range(400):
         (found,), _ = await deliveries.list_deliveries(runtime, seed.project)
-        if found.attempt_count >= attempts and found.state is DeliveryState.QUEUED:
+        if found.attempt_count >= attempts and found.state is state:
             return found
         await asyncio.sleep(0.05)
     raise AssertionError("the failed attempt was not recorded")
