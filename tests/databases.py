@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -79,6 +80,33 @@ async def drop_schema(name: str) -> None:
     await _admin(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
+#: Databases a test session makes, named after the process that made them.
+SESSION_DATABASE = re.compile(r"^(?:fh_template|t)_(\d+)_[0-9a-f]+$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _drop_orphans() -> None:
+    """Drop the databases of test processes that no longer run."""
+    conn = await asyncpg.connect(PG_DSN)
+    try:
+        names = [r["datname"] for r in await conn.fetch("SELECT datname FROM pg_database")]
+        for name in names:
+            found = SESSION_DATABASE.match(name)
+            if found and not _alive(int(found.group(1))):
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
 @dataclass(frozen=True, slots=True)
 class PgDatabase:
     """One test's PostgreSQL database and the schema its tables are in."""
@@ -95,7 +123,9 @@ class PgTemplate:
         self.name = f"fh_template_{os.getpid()}_{uuid.uuid4().hex[:8]}"
 
     def build(self) -> None:
-        """Create the template database and run the migrations into it (blocking)."""
+        """Create the template database and run the migrations into it (blocking); first drop
+        what sessions that were killed before their teardown left behind."""
+        asyncio.run(_drop_orphans())
         asyncio.run(_admin(f'CREATE DATABASE "{self.name}"'))
         upgrade(pg_url(self.name), "head", TEMPLATE_SCHEMA)
 
@@ -105,7 +135,7 @@ class PgTemplate:
 
     async def copy(self) -> PgDatabase:
         """A new database copied from the template, its schema renamed after it."""
-        name = "t_" + uuid.uuid4().hex[:16]
+        name = f"t_{os.getpid()}_{uuid.uuid4().hex[:12]}"
         await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{self.name}" STRATEGY WAL_LOG')
         conn = await asyncpg.connect(pg_dsn(name))
         try:
