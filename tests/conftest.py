@@ -4,7 +4,9 @@ an in-process API client, a live server and a real receiver."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,26 +15,52 @@ import pytest
 
 from forgehooks.api.app import build_runtime, create_app
 from forgehooks.config import Settings
+from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.services import accounts, projects
+from forgehooks.services import accounts, deliveries, projects
 from forgehooks.services.runtime import Runtime
-from forgehooks.store.migrate import upgrade
-from tests.databases import create_schema, drop_schema, pg_url, require_postgres, sqlite_url
+from tests.databases import PgDatabase, PgTemplate, SqliteTemplate, require_postgres
 from tests.receivers import Receiver
 from tests.servers import LiveServer
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+def outside_the_loop(step: Callable[[], None]) -> None:
+    """Run a blocking step in a thread of its own: session fixtures are first asked for from
+    inside a test's running event loop, where the migrations' own asyncio.run would fail."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(step).result()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate:
+    """The migrated SQLite file of this session, built at its first use."""
+    template = SqliteTemplate(tmp_path_factory.mktemp("template"))
+    outside_the_loop(template.build)
+    return template
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[PgTemplate]:
+    """The migrated PostgreSQL template database of this session, built at its first use."""
+    template = PgTemplate()
+    outside_the_loop(template.build)
+    yield template
+    outside_the_loop(template.remove)
+
+
 @pytest.fixture(params=BACKENDS)
 async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Settings]:
-    """Settings on a fresh, migrated database of each backend."""
-    schema = ""
-    url = sqlite_url(tmp_path)
+    """Settings on a fresh, migrated database of each backend (a copy of the session's template)."""
+    copy: PgDatabase | None = None
     if request.param == "postgres":
         await require_postgres()
-        schema = await create_schema()
-        url = pg_url()
+        template: PgTemplate = request.getfixturevalue("pg_template")
+        copy = await template.copy()
+        url, schema = copy.url, copy.schema
+    else:
+        url, schema = request.getfixturevalue("sqlite_template").copy(tmp_path), ""
     result = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=tmp_path,
@@ -41,10 +69,9 @@ async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         allow_local_targets=True,
         poll_interval=0.01,
     )
-    await asyncio.to_thread(upgrade, url, "head", schema or None)
     yield result
-    if schema:
-        await drop_schema(schema)
+    if copy is not None:
+        await PgTemplate.discard(copy)
 
 
 @pytest.fixture
@@ -79,6 +106,27 @@ async def member(runtime: Runtime, seed: Seed, username: str, role: Role | None)
     if role is not None:
         await projects.add_member(runtime, seed.project, username, role)
     return (await accounts.issue_token(runtime, user)).value
+
+
+async def drain(runtime: Runtime, project: Project, timeout: float = 15.0) -> None:
+    """Run one worker until none of the project's deliveries is queued; its stop waits for the
+    sends in flight. What has not arrived by then was never going to: a check that a delivery
+    does not arrive can rely on this, where a fixed sleep only hopes."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(runtime.new_worker().run(stop))
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            _, queued = await deliveries.list_deliveries(
+                runtime, project, state=DeliveryState.QUEUED, limit=1
+            )
+            if not queued:
+                return
+            await asyncio.sleep(0.02)
+        raise AssertionError("deliveries still queued")
+    finally:
+        stop.set()
+        await task
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
 import json
@@ -26,7 +27,7 @@ from forgehooks.dialects.wires import load_wires
 from forgehooks.engine import attempt_log
 from forgehooks.services import accounts, alerts, events, projects
 from forgehooks.services.runtime import Runtime
-from forgehooks.sources.commands import demo, git_hook_app
+from forgehooks.sources.commands import HELP_MARKUP, TokenOpt, UrlOpt, git_hook_app
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,18 +36,19 @@ if TYPE_CHECKING:
 # are imported by the commands that use them: `forgehooks worker` loads none of them.
 
 app = typer.Typer(
-    help="forgehooks: webhooks for code forges, five platforms' APIs at once.", no_args_is_help=True
+    help="forgehooks: webhooks for code forges, five platforms' APIs at once.",
+    no_args_is_help=True,
+    rich_markup_mode=HELP_MARKUP,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-users_app = typer.Typer(help="Users.", no_args_is_help=True)
-tokens_app = typer.Typer(help="Personal access tokens.", no_args_is_help=True)
-projects_app = typer.Typer(help="Projects and members.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP)
+users_app = typer.Typer(help="Users.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP)
+tokens_app = typer.Typer(help="Personal access tokens.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP)
+projects_app = typer.Typer(help="Projects and members.", no_args_is_help=True, rich_markup_mode=HELP_MARKUP)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(projects_app, name="projects")
 app.add_typer(git_hook_app, name="git-hook")
-app.command("demo")(demo)
 
 T = TypeVar("T")
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the created object as one JSON object")]
@@ -57,7 +59,7 @@ def _console() -> Console:
     """Where messages go (stderr), made on first use."""
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)  # lines as long as they are when not a terminal
 
 
 def delivery_runtime(settings: Settings) -> Runtime:
@@ -91,6 +93,11 @@ def _configure_logging(settings: Settings) -> None:
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     attempt_log.configure(settings.attempt_log)
+
+
+def deliveries_phrase(count: int) -> str:
+    """`1 delivery`, `2 deliveries`."""
+    return f"{count} deliver{'y' if count == 1 else 'ies'}"
 
 
 def _emit_json(obj: Any) -> None:
@@ -306,7 +313,8 @@ def projects_create(
         _emit_json(project)
     else:
         _console().print(
-            f"created {project.path}: id {project.id}, hex {project.hex_id}, uuid {project.uuid}"
+            f"created {project.path}: id {project.id}, hex_id {project.hex_id}, uuid {project.uuid}, "
+            f"organization_id {project.organization_id}"
         )
 
 
@@ -357,7 +365,54 @@ def emit(
     if as_json:
         _emit_json(published)
     else:
-        _console().print(f"event {published.event_id}: {published.deliveries} deliveries")
+        _console().print(f"event {published.event_id}: {deliveries_phrase(published.deliveries)}")
+
+
+@app.command()
+def demo(
+    url: UrlOpt = "",
+    token: TokenOpt = "",
+    wait: Annotated[float, typer.Option(help="seconds to wait for deliveries")] = 20.0,
+) -> None:
+    """Show the whole product: hooks through all five faces, a real git push, what each received.
+
+    Without --url and --token the demo starts a throwaway service of its own (local targets
+    allowed, removed afterwards); with them it uses that service and its demo project.
+    """
+    from forgehooks.api.sandbox import Sandbox, sandbox
+    from forgehooks.sources.demo import DemoFailed, run_demo
+
+    out = _console()
+    with contextlib.ExitStack() as stack:
+        if not url and not token:
+            out.print("Starting a throwaway forgehooks service for the demo…")
+            own = stack.enter_context(sandbox())
+        else:
+            if not token:
+                raise typer.BadParameter("a token is needed with --url (--token or FORGEHOOKS_TOKEN)")
+            own = Sandbox(url=url or Settings().base_url(), token=token)
+        try:
+            result = asyncio.run(run_demo(own.url, own.token, out, wait=wait))
+        except DemoFailed as exc:
+            out.print(f"[red]error:[/red] {exc}")
+            if advice := exc.advice():
+                out.print(advice)
+            out.print("The demo removed the hooks it had made and revoked its git token.")
+            raise typer.Exit(1) from exc
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def receive(port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 9000) -> None:
+    """A receiver for trying hooks out: prints one line for every POST to 127.0.0.1:PORT/<name>."""
+    from rich.console import Console
+
+    from forgehooks.sources.demo import receive_forever
+
+    out = Console(highlight=False, soft_wrap=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(receive_forever(port, out))
 
 
 @app.command()
@@ -383,7 +438,7 @@ def replay(
                 progress.update(task, completed=done, total=total)
         return done
 
-    _console().print(f"queued {_with_runtime(work)} deliveries again")
+    _console().print(f"queued {deliveries_phrase(_with_runtime(work))} again")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ from forgehooks.store.migrate import upgrade
 from tests.databases import sqlite_url
 from tests.servers import LiveServer
 
+pytestmark = pytest.mark.fuzz
+
 
 @dataclass
 class Target:

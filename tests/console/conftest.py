@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 
 import httpx
 import pytest
 
-from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.events import EventKind, RefBody
 from forgehooks.core.hooks import Hook, HookSpec
 from forgehooks.core.projects import Project, User
-from forgehooks.services import deliveries, events, hooks
+from forgehooks.services import events, hooks
 from forgehooks.services.runtime import Runtime
-from tests.conftest import Seed
+from tests.conftest import Seed, drain
 from tests.receivers import Receiver
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -65,18 +62,4 @@ async def publish(runtime: Runtime, project: Project, user: User, kind: EventKin
 
 async def deliver(runtime: Runtime, project: Project, timeout: float = 15.0) -> None:
     """Run one worker until nothing of the project is queued any more."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(runtime.new_worker().run(stop))
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            _, queued = await deliveries.list_deliveries(
-                runtime, project, state=DeliveryState.QUEUED, limit=1
-            )
-            if not queued:
-                return
-            await asyncio.sleep(0.02)
-        raise AssertionError("deliveries still queued")
-    finally:
-        stop.set()
-        await task
+    await drain(runtime, project, timeout)

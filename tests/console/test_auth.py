@@ -114,7 +114,10 @@ async def test_other_users_projects_are_404(
 async def test_an_admin_sees_every_project(client: httpx.AsyncClient, runtime: Runtime, seed: Seed) -> None:
     admin = await accounts.create_user(runtime, "root", is_admin=True)
     await sign_in(client, (await accounts.issue_token(runtime, admin)).value)
-    assert "acme/widgets" in (await client.get("/-/projects")).text
+    listing = (await client.get("/-/projects")).text
+    assert "acme/widgets" in listing
+    assert '<strong>root</strong> <span class="badge">administrator</span>' in listing
+    assert "(admin)" not in listing
     assert (await client.get(f"/-/projects/{seed.project.id}")).status_code == 200
 
 

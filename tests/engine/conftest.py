@@ -21,6 +21,7 @@ from forgehooks.services.runtime import Runtime
 from forgehooks.store.deliveries import DeliveryRepository
 from forgehooks.store.tables import deliveries as deliveries_table
 from tests.conftest import Seed
+from tests.receivers import Receiver
 
 
 async def add_hook(runtime: Runtime, seed: Seed, url: str, **spec: Any) -> Hook:
@@ -59,6 +60,27 @@ async def working(runtime: Runtime, *, sender: Sender | None = None, **options: 
         stop.set()
         await asyncio.wait_for(task, 30)
         runtime.workers.remove(worker)
+
+
+class Marker:
+    """A hook of its own on a second receiver, wanting tag pushes only: an event passed through it
+    is a later marker. Once it arrives, a worker sending one at a time has sent everything that was
+    due before it, so a check that something else did not arrive is a real check, not a sleep."""
+
+    def __init__(self, runtime: Runtime, seed: Seed, receiver: Receiver) -> None:
+        self.runtime, self.seed, self.receiver = runtime, seed, receiver
+        self.hook: Hook | None = None
+
+    async def passed(self, timeout: float = 20) -> None:
+        """Publish one marker event and wait until it has arrived."""
+        if self.hook is None:
+            spec = HookSpec(url=f"{self.receiver.url}/marker", events=frozenset({EventKind.TAG_PUSH}))
+            self.hook = await hooks.create_hook(self.runtime, self.seed.project, spec, "forgehooks")
+        body = RefBody(ref="refs/tags/marker", after=f"{len(self.receiver.received) + 1:040x}")
+        actor = events.actor_of(self.seed.user)
+        event = events.build_event(self.runtime, self.seed.project, EventKind.TAG_PUSH, body, actor)
+        await events.publish(self.runtime, event)
+        await self.receiver.await_count(len(self.receiver.received) + 1, timeout=timeout)
 
 
 async def deliveries_of(runtime: Runtime, project: Project, hook: Hook) -> list[Delivery]:

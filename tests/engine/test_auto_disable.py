@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState
-from forgehooks.core.hooks import PERMANENT_AFTER, TEMPORARY_AFTER, HookHealth
+from forgehooks.core.hooks import PERMANENT_AFTER, TEMPORARY_AFTER, Hook, HookHealth
 from forgehooks.core.retry import RetryPolicy
 from forgehooks.services import hooks
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.hooks import HookRepository
 from tests.conftest import Seed
-from tests.engine.conftest import add_hook, deliveries_of, publish_pushes, working
+from tests.engine.conftest import Marker, add_hook, deliveries_of, publish_pushes, working
 from tests.receivers import Received, Receiver, Reply
 
 KEEP_RETRYING = RetryPolicy(schedule=(0,) + (0.05,) * 20, jitter=0, throttle_floor=0)
@@ -30,6 +30,16 @@ class Switchable:
         return Reply(status=self.status)
 
 
+async def _paused(runtime: Runtime, seed: Seed, hook_id: int) -> Hook:
+    """The hook once its pause is recorded."""
+    for _ in range(200):
+        hook = await hooks.get_hook(runtime, seed.project, hook_id)
+        if hook.disabled_until is not None:
+            return hook
+        await asyncio.sleep(0.05)
+    raise AssertionError("the hook was not paused")
+
+
 def first_successes(got: list[Received], statuses: list[int]) -> list[str]:
     seen: list[str] = []
     for request, status in zip(got, statuses, strict=True):
@@ -41,21 +51,23 @@ def first_successes(got: list[Received], statuses: list[int]) -> list[str]:
 
 async def test_a_failing_hook_pauses_then_everything_goes_out_in_order(runtime: Runtime, seed: Seed) -> None:
     answer = Switchable(500)
-    with Receiver(answer) as receiver:
+    with Receiver(answer) as receiver, Receiver() as later:
         hook = await add_hook(runtime, seed, receiver.url)
+        marker = Marker(runtime, seed, later)
         event_ids = await publish_pushes(runtime, seed, 8)
         async with working(runtime, concurrency=1, retry=KEEP_RETRYING):
             await receiver.await_count(TEMPORARY_AFTER)
-            await asyncio.sleep(0.5)
-            paused = await hooks.get_hook(runtime, seed.project, hook.id)
+            paused = await _paused(runtime, seed, hook.id)
+            # records are flushed in batches, so a few more may go out before the pause lands;
+            # one at a time, every send claimed before the marker is over once it arrives
+            await marker.passed()
             sent_while_failing = len(receiver.received)
             assert paused.disabled_until is not None and paused.disabled_until > utcnow() + timedelta(
                 seconds=30
             )
             assert not paused.disabled
-            # records are flushed in batches, so a few more may go out before the pause lands
             assert sent_while_failing >= TEMPORARY_AFTER
-            await asyncio.sleep(0.3)
+            await marker.passed()
             assert len(receiver.received) == sent_while_failing, "nothing is sent while paused"
             waiting = await deliveries_of(runtime, seed.project, hook)
             assert all(d.state is DeliveryState.QUEUED for d in waiting), "nothing dropped"
@@ -75,8 +87,9 @@ async def test_a_permanently_disabled_hook_holds_its_deliveries_until_re_enabled
     runtime: Runtime, seed: Seed
 ) -> None:
     answer = Switchable(503)
-    with Receiver(answer) as receiver:
+    with Receiver(answer) as receiver, Receiver() as later:
         hook = await add_hook(runtime, seed, receiver.url)
+        marker = Marker(runtime, seed, later)
         async with runtime.db.transaction() as conn:
             almost = HookHealth(consecutive_failures=PERMANENT_AFTER - 1, disabled_until=None, disabled=False)
             await HookRepository(conn, runtime.box).record_health(
@@ -91,8 +104,8 @@ async def test_a_permanently_disabled_hook_holds_its_deliveries_until_re_enabled
                     break
                 await asyncio.sleep(0.05)
             assert disabled.disabled and disabled.last_status_code == 503
-            later = await publish_pushes(runtime, seed, 3)
-            await asyncio.sleep(0.3)
+            held_ids = await publish_pushes(runtime, seed, 3)
+            await marker.passed()
             assert len(receiver.received) == 1
             held = await deliveries_of(runtime, seed.project, hook)
             assert [d.state for d in held] == [DeliveryState.HELD] * 4
@@ -101,5 +114,5 @@ async def test_a_permanently_disabled_hook_holds_its_deliveries_until_re_enabled
             enabled = await hooks.update_hook(runtime, seed.project, disabled, {"name": "fixed"})
             assert not enabled.disabled
             got = await receiver.await_count(5)
-    assert [g.header("X-Forgehooks-Event-Id") for g in got[1:]] == first + later
+    assert [g.header("X-Forgehooks-Event-Id") for g in got[1:]] == first + held_ids
     assert {d.state for d in await deliveries_of(runtime, seed.project, hook)} == {DeliveryState.SUCCEEDED}

@@ -41,6 +41,7 @@ async def test_non_public_targets_are_refused_at_creation(url: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         await check_resolved(url, allow_local=False, field="url")
     assert caught.value.field == "url"
+    assert "FORGEHOOKS_ALLOW_LOCAL_TARGETS=true" in caught.value.message, "the refusal names the setting"
     await check_resolved(url, allow_local=True)  # tests and the demo allow them
 
 

@@ -12,7 +12,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from forgehooks import console
-from forgehooks.api import errors, guards, health, metrics, native
+from forgehooks.api import docs, errors, guards, health, metrics, native
 from forgehooks.api.faces import load_faces
 from forgehooks.api.middleware import EncodedSlashMiddleware
 from forgehooks.config import Settings
@@ -78,11 +78,14 @@ def create_app(
         version="0.1.0",
         description="Webhooks for code forges, wire-compatible with five platforms' webhook APIs.",
         lifespan=lifespan,
+        docs_url=None,  # served by api/docs.py from the installed package: no CDN, works offline
+        redoc_url=None,
     )
     app.state.runtime = rt
     app.state.faces = faces
     app.include_router(Routes(health.router))
     app.include_router(Routes(metrics.router))
+    app.include_router(Routes(docs.router))
     app.include_router(Routes(native.router))
     for face in faces:
         app.include_router(Routes(face.router))

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from fastapi import Request
 from fastapi.responses import Response
 
-from forgehooks.core.errors import PermissionDenied
-from forgehooks.core.projects import User
-from forgehooks.services import accounts
+from forgehooks.core.errors import NotFound, PermissionDenied
+from forgehooks.core.projects import Project, Role, User
+from forgehooks.services import accounts, projects
 from forgehooks.services.runtime import Runtime
 
 SESSION_COOKIE = "forgehooks_session"
@@ -113,3 +113,17 @@ def start_session(request: Request, response: Response, token: str) -> None:
 def end_session(response: Response) -> None:
     """Forget the session cookie."""
     response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+async def member_project(
+    request: Request, session: Session, identity: str, needed: Role
+) -> tuple[Project, Role]:
+    """The project and the user's role in it; members only (others get 404), `needed` or 403."""
+    rt = runtime_of(request)
+    project = await projects.find_project(rt, identity)
+    role = await projects.role_in(rt, session.user, project)
+    if role is None:
+        raise NotFound("404 Project Not Found")
+    if role < needed:
+        raise PermissionDenied(f"this needs the {needed.name.lower()} role in {project.path}")
+    return project, role

@@ -14,6 +14,7 @@ from forgehooks.console.auth import (
     checked_session,
     current_session,
     end_session,
+    member_project,
     new_sign_in_csrf,
     remember_sign_in_csrf,
     runtime_of,
@@ -22,11 +23,12 @@ from forgehooks.console.auth import (
 from forgehooks.console.guard import ConsoleRoute
 from forgehooks.console.masking import mask_headers
 from forgehooks.console.paging import PER_PAGE, Pager
-from forgehooks.console.views import STATIC, face_titles, page
+from forgehooks.console.views import STATIC, ProjectHealth, face_titles, page, sent_by_hand
 from forgehooks.core.deliveries import DeliveryState
-from forgehooks.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
+from forgehooks.core.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from forgehooks.core.events import EventKind
-from forgehooks.core.projects import Project, Role
+from forgehooks.core.hooks import Hook
+from forgehooks.core.projects import Role
 from forgehooks.services import accounts, deliveries, hooks, overview, projects, replay
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -43,18 +45,6 @@ def _safe_next(target: str) -> str:
     if target.startswith("/-/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/-/projects"
-
-
-async def _project(request: Request, session: Session, identity: str, needed: Role) -> tuple[Project, Role]:
-    """The project and the user's role in it; members only (others get 404), `needed` or 403."""
-    rt = runtime_of(request)
-    project = await projects.find_project(rt, identity)
-    role = await projects.role_in(rt, session.user, project)
-    if role is None:
-        raise NotFound("404 Project Not Found")
-    if role < needed:
-        raise PermissionDenied(f"this needs the {needed.name.lower()} role in {project.path}")
-    return project, role
 
 
 @router.get("/")
@@ -116,14 +106,21 @@ async def project_list(request: Request, session: SessionDep, page_number: PageN
         runtime_of(request), session.user, offset=offset, limit=PER_PAGE
     )
     pager = Pager(number=page_number, total=total)
-    return page(request, "projects.html", session=session, projects=found, pager=pager)
+    rt = runtime_of(request)
+    health = {}
+    for project in found:
+        project_hooks, _ = await hooks.list_hooks(
+            rt, project, offset=0, limit=rt.settings.max_hooks_per_project
+        )
+        health[project.id] = ProjectHealth.of(project_hooks)
+    return page(request, "projects.html", session=session, projects=found, pager=pager, health=health)
 
 
 @router.get("/-/projects/{project_id}")
 async def project_hooks(request: Request, session: SessionDep, project_id: str) -> Response:
     """Every hook of the project, whichever face made it, with its last hour at a glance."""
     rt = runtime_of(request)
-    project, role = await _project(request, session, project_id, Role.REPORTER)
+    project, role = await member_project(request, session, project_id, Role.REPORTER)
     found, total = await hooks.list_hooks(rt, project, offset=0, limit=rt.settings.max_hooks_per_project)
     activity = await overview.hook_activity(rt, project, [h.id for h in found])
     return page(
@@ -137,6 +134,7 @@ async def project_hooks(request: Request, session: SessionDep, project_id: str) 
         faces=face_titles(request),
         can_manage=role >= Role.MAINTAINER,
         replayed=_replayed(request),
+        deleted=_count_flag(request, "deleted"),
     )
 
 
@@ -145,7 +143,7 @@ async def project_events(
     request: Request, session: SessionDep, project_id: str, page_number: PageNumber = 1
 ) -> Response:
     """The project's event stream, newest first."""
-    project, _role = await _project(request, session, project_id, Role.REPORTER)
+    project, _role = await member_project(request, session, project_id, Role.REPORTER)
     offset = (page_number - 1) * PER_PAGE
     rows, total = await overview.event_stream(runtime_of(request), project, offset=offset, limit=PER_PAGE)
     pager = Pager(number=page_number, total=total)
@@ -167,6 +165,68 @@ def _kind_filter(value: str) -> str | None:
     return value or None
 
 
+@router.get("/-/projects/{project_id}/deliveries")
+async def project_deliveries(
+    request: Request,
+    session: SessionDep,
+    project_id: str,
+    state: str = "",
+    kind: str = "",
+    hook: Annotated[str, Query(max_length=20)] = "",
+    q: Annotated[str, Query(max_length=100)] = "",
+    page_number: PageNumber = 1,
+) -> Response:
+    """Every delivery of the project, newest first, filtered by state, event and hook; or the one
+    delivery whose id is searched for."""
+    rt = runtime_of(request)
+    project, _role = await member_project(request, session, project_id, Role.REPORTER)
+    searched = q.strip()
+    if searched:
+        try:
+            found = await deliveries.get_delivery(rt, project, searched)
+        except NotFound:
+            pass
+        else:
+            return RedirectResponse(
+                f"/-/projects/{project.id}/deliveries/{found.delivery.id}", status_code=303
+            )
+    hook_id = _hook_filter(hook)
+    all_hooks, _ = await hooks.list_hooks(rt, project, offset=0, limit=rt.settings.max_hooks_per_project)
+    rows, total = await deliveries.list_deliveries(
+        rt,
+        project,
+        hook_id=hook_id,
+        state=_state_filter(state),
+        kind=_kind_filter(kind),
+        offset=(page_number - 1) * PER_PAGE,
+        limit=PER_PAGE,
+    )
+    return page(
+        request,
+        "deliveries.html",
+        status=404 if searched else 200,
+        session=session,
+        project=project,
+        deliveries=rows,
+        hooks={h.id: h for h in all_hooks},
+        pager=Pager(number=page_number, total=total, keep={"state": state, "kind": kind, "hook": hook}),
+        state=state,
+        kind=kind,
+        hook=hook,
+        searched=searched,
+        states=list(DeliveryState),
+        kinds=list(EventKind),
+    )
+
+
+def _hook_filter(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidInput("hook", f"unknown hook {value!r}")
+    return int(value)
+
+
 @router.get("/-/projects/{project_id}/hooks/{hook_id}")
 async def hook_deliveries(
     request: Request,
@@ -179,7 +239,7 @@ async def hook_deliveries(
 ) -> Response:
     """A hook's deliveries, newest first, filtered by state and event kind."""
     rt = runtime_of(request)
-    project, role = await _project(request, session, project_id, Role.REPORTER)
+    project, role = await member_project(request, session, project_id, Role.REPORTER)
     hook = await hooks.get_hook(rt, project, hook_id)
     offset = (page_number - 1) * PER_PAGE
     found, total = await overview.hook_deliveries(
@@ -208,14 +268,35 @@ async def hook_deliveries(
         can_manage=role >= Role.MAINTAINER,
         reenabled="reenabled" in request.query_params,
         replayed=_replayed(request),
+        notice=_hook_notice(request, hook),
     )
+
+
+#: What a hook page says after each change, by the query flag the change redirects with.
+HOOK_NOTICES = {
+    "saved": "The hook is saved.",
+    "enabled": "The hook is enabled: new events are delivered to it again.",
+    "disabled": "The hook is disabled: it gets no deliveries until enabled.",
+    "rotated": "The secret is rotated; the previous one keeps signing too until the time shown.",
+}
+
+
+def _hook_notice(request: Request, hook: Hook) -> str:
+    """The line that confirms the change just made, if any."""
+    query = request.query_params
+    tested = query.get("tested", "")
+    if tested in KINDS:
+        answer = query.get("answer", "")
+        said = f"answered HTTP {answer}" if answer.isdigit() else f"did not answer ({hook.last_message})"
+        return f"Sent a sample {tested} event: the receiver {said}."
+    return next((text for flag, text in HOOK_NOTICES.items() if flag in query), "")
 
 
 @router.post("/-/projects/{project_id}/hooks/{hook_id}/reenable")
 async def reenable(request: Request, session: FormSessionDep, project_id: str, hook_id: int) -> Response:
     """Clear a hook's failures; its held deliveries go out again."""
     rt = runtime_of(request)
-    project, _ = await _project(request, session, project_id, Role.MAINTAINER)
+    project, _ = await member_project(request, session, project_id, Role.MAINTAINER)
     await hooks.reenable_hook(rt, project, await hooks.get_hook(rt, project, hook_id))
     return RedirectResponse(f"/-/projects/{project_id}/hooks/{hook_id}?reenabled=1", status_code=303)
 
@@ -226,7 +307,7 @@ async def delivery_detail(
 ) -> Response:
     """One delivery: the exact body sent and every attempt with request and response."""
     rt = runtime_of(request)
-    project, role = await _project(request, session, project_id, Role.REPORTER)
+    project, role = await member_project(request, session, project_id, Role.REPORTER)
     detail = await deliveries.get_delivery(rt, project, delivery_id)
     try:
         hook = await hooks.get_hook(rt, project, detail.delivery.hook_id)
@@ -245,10 +326,12 @@ async def delivery_detail(
         hook=hook,
         detail=detail,
         attempts=list(reversed(attempts)),
+        by_hand=sent_by_hand(detail.attempts, len(rt.settings.retry_policy.schedule)),
         pending=detail.delivery.state is DeliveryState.QUEUED,
         can_manage=role >= Role.MAINTAINER,
         resendable=detail.delivery.state is not DeliveryState.QUEUED,
         resent="resent" in request.query_params,
+        retried="retried" in request.query_params,
         faces=face_titles(request),
     )
 
@@ -257,19 +340,38 @@ async def delivery_detail(
 async def resend(request: Request, session: FormSessionDep, project_id: str, delivery_id: str) -> Response:
     """Send the same delivery again: same id, same bytes, a new attempt."""
     rt = runtime_of(request)
-    project, _ = await _project(request, session, project_id, Role.MAINTAINER)
+    project, _ = await member_project(request, session, project_id, Role.MAINTAINER)
     detail = await deliveries.get_delivery(rt, project, delivery_id)
     hooks.check_test_rate(rt, session.user.id, detail.delivery.hook_id)
     await deliveries.redeliver(rt, project, delivery_id)
     return RedirectResponse(f"/-/projects/{project_id}/deliveries/{delivery_id}?resent=1", status_code=303)
 
 
+@router.post("/-/projects/{project_id}/deliveries/{delivery_id}/retry")
+async def retry_now(request: Request, session: FormSessionDep, project_id: str, delivery_id: str) -> Response:
+    """A queued delivery waiting for its next try goes out now, with every waiting delivery of
+    its hook (in the order of their events); the hook's failure count starts again."""
+    rt = runtime_of(request)
+    project, _ = await member_project(request, session, project_id, Role.MAINTAINER)
+    detail = await deliveries.get_delivery(rt, project, delivery_id)
+    if detail.delivery.state is not DeliveryState.QUEUED:
+        raise Conflict("only a queued delivery can be retried now")
+    hooks.check_test_rate(rt, session.user.id, detail.delivery.hook_id)
+    await hooks.reenable_hook(rt, project, await hooks.get_hook(rt, project, detail.delivery.hook_id))
+    return RedirectResponse(f"/-/projects/{project_id}/deliveries/{delivery_id}?retried=1", status_code=303)
+
+
 SinceField = Annotated[datetime, Form(description="UTC, as the form's datetime-local field sends it")]
 
 
-def _replayed(request: Request) -> int | None:
-    value = request.query_params.get("replayed", "")
+def _count_flag(request: Request, name: str) -> int | None:
+    """A count a change redirected with (`?replayed=3`), or None."""
+    value = request.query_params.get(name, "")
     return int(value) if value.isdigit() else None
+
+
+def _replayed(request: Request) -> int | None:
+    return _count_flag(request, "replayed")
 
 
 async def _replay(
@@ -281,7 +383,7 @@ async def _replay(
     failed_only: bool,
 ) -> int:
     rt = runtime_of(request)
-    project, _ = await _project(request, session, project_id, Role.MAINTAINER)
+    project, _ = await member_project(request, session, project_id, Role.MAINTAINER)
     if hook_id is not None:
         await hooks.get_hook(rt, project, hook_id)
     return await replay.replay_all(rt, project, since=since, hook_id=hook_id, failed_only=failed_only)

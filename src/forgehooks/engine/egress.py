@@ -58,6 +58,10 @@ def literal_address(host: str) -> IPAddress | None:
         return None
 
 
+#: The end of every refusal of a local target: what it is and the setting that allows it.
+LOCAL_REFUSED = "local targets are not allowed (FORGEHOOKS_ALLOW_LOCAL_TARGETS=true allows them)"
+
+
 def check_url(url: str, *, allow_local: bool, field: str = "url") -> None:
     """Refuse non-http(s) URLs and, unless allowed, literal non-public addresses."""
     parts = urlsplit(url)
@@ -73,11 +77,11 @@ def check_url(url: str, *, allow_local: bool, field: str = "url") -> None:
         return
     address = literal_address(parts.hostname)
     if address is not None and not is_public(address):
-        raise InvalidInput(field, f"targets a non-public address ({address}); local targets are not allowed")
+        raise InvalidInput(field, f"targets a non-public address ({address}); {LOCAL_REFUSED}")
     if parts.hostname.lower() in ("localhost", "localhost.localdomain") or parts.hostname.endswith(
         ".localhost"
     ):
-        raise InvalidInput(field, "targets localhost; local targets are not allowed")
+        raise InvalidInput(field, f"targets localhost; {LOCAL_REFUSED}")
 
 
 async def check_resolved(url: str, *, allow_local: bool, field: str = "url") -> None:
@@ -92,7 +96,7 @@ async def check_resolved(url: str, *, allow_local: bool, field: str = "url") -> 
     try:
         await resolver.resolve(host, 0)
     except BlockedAddress as exc:
-        raise InvalidInput(field, str(exc)) from exc
+        raise InvalidInput(field, f"{exc}; {LOCAL_REFUSED}") from exc
     except OSError:
         return  # unresolvable now; the send-time guard decides later
     finally:

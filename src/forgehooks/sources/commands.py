@@ -1,12 +1,11 @@
-"""CLI commands of the event sources: `forgehooks git-hook install|run|flush` and `forgehooks demo`."""
+"""CLI commands of the event sources: `forgehooks git-hook install|run|flush`."""
 
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -15,7 +14,14 @@ from forgehooks.sources import post_receive
 if TYPE_CHECKING:
     from rich.console import Console
 
-git_hook_app = typer.Typer(help="Git post-receive integration: pushes become events.", no_args_is_help=True)
+#: Help in rich panels on a terminal; plain text, wrapped by click, when piped or captured.
+HELP_MARKUP: Literal["rich"] | None = "rich" if sys.stdout.isatty() else None
+
+git_hook_app = typer.Typer(
+    help="Git post-receive integration: pushes become events.",
+    no_args_is_help=True,
+    rich_markup_mode=HELP_MARKUP,
+)
 
 UrlOpt = Annotated[
     str, typer.Option(envvar="FORGEHOOKS_URL", help="the service's base URL, e.g. http://127.0.0.1:8080")
@@ -28,7 +34,7 @@ def _console() -> Console:
     """Where messages go (stderr), made on first use: `forgehooks worker` imports this module."""
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)  # lines as long as they are when not a terminal
 
 
 def _default_url() -> str:
@@ -92,26 +98,6 @@ def flush(
         _console().print(f"  refused: {error}")
     if report.left:
         _console().print(f"  waiting because: {report.problem}")
-        raise typer.Exit(1)
-
-
-def demo(
-    url: UrlOpt = "",
-    token: TokenOpt = "",
-    wait: Annotated[float, typer.Option(help="seconds to wait for deliveries")] = 20.0,
-) -> None:
-    """Show the whole product: a project, hooks through every face, a real push, what arrived."""
-    import asyncio
-
-    from rich.console import Console
-
-    from forgehooks.sources.demo import run_demo
-
-    if not token:
-        raise typer.BadParameter("a token is needed (--token or FORGEHOOKS_TOKEN)", param_hint="--token")
-    out = Console(width=int(os.environ.get("COLUMNS", "120")))
-    result = asyncio.run(run_demo(url or _default_url(), token, out, wait=wait))
-    if not result.ok:
         raise typer.Exit(1)
 
 

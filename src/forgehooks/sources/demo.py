@@ -7,15 +7,17 @@ scripts would; the receiver runs inside the demo process on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
-import secrets
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
@@ -28,6 +30,8 @@ from forgehooks.sources import post_receive
 
 NATIVE = "/api/forgehooks/v1"
 DEMO_SECRET = "demo-secret"
+#: the demo's project, under the token's user; each run replaces its hooks
+DEMO_PROJECT = "forgehooks-demo"
 #: headers worth showing: platform event names, tokens, signatures, delivery ids
 #: the pushes the demo makes: branch create, tag create, push
 PUSHES = ("main", "v0.1.0", "main")
@@ -69,33 +73,54 @@ class DemoResult:
 
 
 class DemoReceiver:
-    """An HTTP receiver on 127.0.0.1:0; each face's hook posts to /<face>."""
+    """An HTTP receiver on 127.0.0.1 (a free port by default); each face's hook posts to /<face>."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_request: Callable[[str, Captured], None] | None = None) -> None:
         self.received: dict[str, list[Captured]] = {}
         self._runner: web.AppRunner | None = None
+        self._on_request = on_request
         self.url = ""
 
     async def _take(self, request: web.Request) -> web.Response:
         face = request.match_info["face"]
-        self.received.setdefault(face, []).append(Captured(dict(request.headers), await request.read()))
+        captured = Captured(dict(request.headers), await request.read())
+        self.received.setdefault(face, []).append(captured)
+        if self._on_request is not None:
+            self._on_request(face, captured)
         return web.Response(text="received by the forgehooks demo")
 
-    async def start(self) -> None:
-        """Listen on a free loopback port."""
+    async def start(self, port: int = 0) -> None:
+        """Listen on a loopback port."""
         app = web.Application()
         app.router.add_post("/{face}", self._take)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
+        bound = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{bound}"
 
     async def stop(self) -> None:
         """Stop listening."""
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+def describe_request(face: str, captured: Captured) -> str:
+    """One line about a received request: where it went, its event headers, its size."""
+    events = [f"{k}: {v}" for k, v in sorted(captured.headers.items()) if k.lower().endswith("event")]
+    return f"POST /{face}  {'  '.join(events)}  ({len(captured.body)} bytes)"
+
+
+async def receive_forever(port: int, out: Console) -> None:
+    """`forgehooks receive`: print a line for every request until interrupted."""
+    receiver = DemoReceiver(lambda face, got: out.print(describe_request(face, got), markup=False))
+    await receiver.start(port)
+    out.print(f"Receiving on {receiver.url}/<anything>; Ctrl-C stops.")
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await receiver.stop()
 
 
 def face_requests(
@@ -175,12 +200,51 @@ def face_requests(
     ]
 
 
-async def _json_call(http: aiohttp.ClientSession, method: str, url: str, **options: Any) -> Any:
-    async with http.request(method, url, **options) as response:
-        text = await response.text()
-        if response.status >= 300:
-            raise RuntimeError(f"{method} {url} answered {response.status}: {text[:300]}")
-        return json.loads(text) if text else None
+class DemoFailed(Exception):
+    """A step of the demo was refused; nothing the demo made is left behind but its project."""
+
+    def __init__(self, step: str, status: int | None, detail: str, *, field: str = "") -> None:
+        super().__init__(f"{step}: {detail}")
+        self.step, self.status, self.detail, self.field = step, status, detail, field
+
+    @property
+    def local_targets_refused(self) -> bool:
+        """The service refused the demo receiver's URL, a 127.0.0.1 address: local targets are off."""
+        return self.status == 400 and self.field == "url"
+
+    def advice(self) -> str:
+        """What to do about it, in a line or two."""
+        if self.local_targets_refused:
+            return (
+                "The service refuses hook URLs on local addresses, and the demo's receiver runs on "
+                "127.0.0.1. Restart it with FORGEHOOKS_ALLOW_LOCAL_TARGETS=true, or run "
+                "`forgehooks demo` without --url and --token: it then starts a service of its own."
+            )
+        if self.status == 401:
+            return "The token was refused: pass a valid personal access token with --token."
+        if self.status is None:
+            return "Is the service running at that URL? `make run` starts one."
+        return ""
+
+
+async def _json_call(http: aiohttp.ClientSession, step: str, method: str, url: str, **options: Any) -> Any:
+    """One call of the native API; DemoFailed with the answer's status and field otherwise."""
+    try:
+        async with http.request(method, url, **options) as response:
+            text = await response.text()
+    except aiohttp.ClientError as exc:
+        raise DemoFailed(step, None, f"{method} {url}: {exc}") from exc
+    if response.status >= 300:
+        try:
+            error = json.loads(text).get("error", {})
+        except (ValueError, AttributeError):
+            error = {}
+        detail = error.get("message") if isinstance(error, dict) else None
+        field_name = error.get("field", "") if isinstance(error, dict) else ""
+        raise DemoFailed(
+            step, response.status, f"HTTP {response.status}: {detail or text[:300]}", field=field_name
+        )
+    return json.loads(text) if text else None
 
 
 async def create_face_hook(
@@ -246,58 +310,127 @@ async def _wait_for_deliveries(result: DemoResult, receiver: DemoReceiver, wait:
         await asyncio.sleep(0.1)
 
 
-async def _create_project(
-    http: aiohttp.ClientSession, base: str, auth: dict[str, str], out: Console
-) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """The token's user, a fresh demo project, and a new token for the git hook."""
-    user = await _json_call(http, "GET", f"{base}{NATIVE}/user", headers=auth)
-    path = f"{user['username']}/demo-{secrets.token_hex(3)}"
-    body = {"path": path, "description": "Made by forgehooks demo", "organization_id": "forgehooks-demo"}
-    project = await _json_call(http, "POST", f"{base}{NATIVE}/projects", headers=auth, json=body)
-    out.print(f"[bold]Project[/bold] {path}: id {project['id']}, hex {project['hex_id']}")
-    issued = await _json_call(
-        http, "POST", f"{base}{NATIVE}/tokens", headers=auth, json={"name": f"git-hook {path}"}
+@dataclass(slots=True)
+class DemoSession:
+    """The service the demo talks to and what it made there, to undo on failure."""
+
+    http: aiohttp.ClientSession
+    base: str
+    token: str
+    out: Console
+    project: dict[str, Any] = field(default_factory=dict)
+    git_token_id: int | None = None
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The native API's credentials."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def native(self, path: str) -> str:
+        """The URL of a native API path."""
+        return f"{self.base}{NATIVE}{path}"
+
+    async def call(self, step: str, method: str, path: str, **options: Any) -> Any:
+        """A native API call with the session's token."""
+        return await _json_call(self.http, step, method, self.native(path), headers=self.auth, **options)
+
+    async def remove_hooks(self) -> None:
+        """Delete every hook of the demo project (it is the demo's own)."""
+        if not self.project:
+            return
+        pid = self.project["id"]
+        for hook in await self.call("listing the demo hooks", "GET", f"/projects/{pid}/hooks?per_page=100"):
+            await self.call("deleting a demo hook", "DELETE", f"/projects/{pid}/hooks/{hook['id']}")
+
+    async def revoke_git_token(self) -> None:
+        """The git hook's token is needed for the push only."""
+        if self.git_token_id is not None:
+            await self.call("revoking the git token", "DELETE", f"/tokens/{self.git_token_id}")
+            self.git_token_id = None
+
+
+async def _project(session: DemoSession) -> dict[str, Any]:
+    """The token's user and its demo project, reused from run to run with its old hooks removed."""
+    user: dict[str, Any] = await session.call("reading the token's user", "GET", "/user")
+    path = f"{user['username']}/{DEMO_PROJECT}"
+    try:
+        session.project = await session.call(
+            "reading the demo project", "GET", f"/projects/{quote(path, safe='')}"
+        )
+        await session.remove_hooks()
+    except DemoFailed as exc:
+        if exc.status != 404:
+            raise
+        body = {"path": path, "description": "Made by forgehooks demo", "organization_id": "forgehooks-demo"}
+        session.project = await session.call("creating the demo project", "POST", "/projects", json=body)
+    project = session.project
+    session.out.print(f"[bold]Project[/bold] {path}: id {project['id']}, hex {project['hex_id']}")
+    return user
+
+
+async def _git_token(session: DemoSession) -> str:
+    """A token of its own for the git hook, revoked when the demo ends."""
+    issued = await session.call(
+        "creating the git token", "POST", "/tokens", json={"name": f"git-hook {session.project['path']}"}
     )
-    out.print(f"[bold]Token[/bold] for the git hook: {issued['token'][:8]}… (id {issued['id']})")
-    return user, project, issued["token"]
+    session.git_token_id = issued["id"]
+    session.out.print(f"[bold]Token[/bold] for the git hook: {issued['token'][:8]}… (id {issued['id']})")
+    return str(issued["token"])
 
 
-async def _create_hooks(
-    http: aiohttp.ClientSession, base: str, token: str, project: dict[str, Any], target: str
-) -> list[FaceHook]:
+async def _create_hooks(session: DemoSession, target: str) -> list[FaceHook]:
     """A native hook, then one hook through each face that is served."""
     native = {"url": f"{target}/forgehooks", "secret": DEMO_SECRET, "events": list(_REF_KINDS)}
-    hooks_url = f"{base}{NATIVE}/projects/{project['id']}/hooks"
-    await _json_call(http, "POST", hooks_url, headers={"Authorization": f"Bearer {token}"}, json=native)
+    await session.call(
+        "creating the native hook", "POST", f"/projects/{session.project['id']}/hooks", json=native
+    )
     made = [FaceHook("forgehooks", "forgehooks native", "created", "canonical JSON")]
-    for face, title, route, options in face_requests(project, token, target):
-        made.append(await create_face_hook(http, base, face, title, route, options))
+    for face, title, route, options in face_requests(session.project, session.token, target):
+        made.append(await create_face_hook(session.http, session.base, face, title, route, options))
     return made
 
 
 async def run_demo(base: str, token: str, out: Console, *, wait: float = 20.0) -> DemoResult:
-    """Run the whole demo against the service at `base` with an existing user's `token`."""
+    """Run the whole demo against the service at `base` with an existing user's `token`.
+
+    DemoFailed when a step is refused; the hooks made by then are deleted and the git token
+    revoked, so a failed run leaves only the (reusable) demo project.
+    """
     base = base.rstrip("/")
     result = DemoResult()
     receiver = DemoReceiver()
     await receiver.start()
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as http:
-            auth = {"Authorization": f"Bearer {token}"}
-            user, result.project, git_token = await _create_project(http, base, auth, out)
-            result.hooks = await _create_hooks(http, base, token, result.project, receiver.url)
-        _print_hooks(out, result.hooks)
-        with tempfile.TemporaryDirectory(prefix="forgehooks-demo-") as workdir:
-            out.print("[bold]Pushing[/bold] a branch, a tag and a commit to a real repository…")
-            result.pushed = await asyncio.to_thread(
-                push_demo_commits, Path(workdir), result.project["path"], base, git_token, user
-            )
-            await _wait_for_deliveries(result, receiver, wait)
+            session = DemoSession(http=http, base=base, token=token, out=out)
+            try:
+                await _run_steps(session, result, receiver, wait)
+            except BaseException:
+                with contextlib.suppress(DemoFailed):
+                    await session.remove_hooks()
+                raise
+            finally:
+                with contextlib.suppress(DemoFailed):
+                    await session.revoke_git_token()
     finally:
         await receiver.stop()
     result.received = receiver.received
     _print_received(out, result)
     return result
+
+
+async def _run_steps(session: DemoSession, result: DemoResult, receiver: DemoReceiver, wait: float) -> None:
+    user = await _project(session)
+    result.project = session.project
+    result.hooks = await _create_hooks(session, receiver.url)
+    _print_hooks(session.out, result.hooks)
+    git_token = await _git_token(session)
+    with tempfile.TemporaryDirectory(prefix="forgehooks-demo-") as workdir:
+        session.out.print("[bold]Pushing[/bold] a branch, a tag and a commit to a real repository…")
+        result.pushed = await asyncio.to_thread(
+            push_demo_commits, Path(workdir), result.project["path"], session.base, git_token, user
+        )
+        await _wait_for_deliveries(result, receiver, wait)
 
 
 _REF_KINDS = ("push", "branch_create", "branch_delete", "tag_push", "tag_create", "tag_delete")
@@ -344,4 +477,4 @@ def _print_received(out: Console, result: DemoResult) -> None:
     if result.ok:
         out.print("[bold green]Every hook got its deliveries.[/bold green]")
     else:
-        out.print("[bold red]Some hooks got nothing[/bold red] (is FORGEHOOKS_ALLOW_LOCAL_TARGETS=true set?)")
+        out.print("[bold red]Some hooks got nothing[/bold red]: see each hook's deliveries in the console.")

@@ -3,7 +3,11 @@ OpenAPI with schemathesis: no 5xx, and every answer matches its documented envel
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.test_fuzz import Target, fuzz, fuzz_target
+
+pytestmark = pytest.mark.fuzz
 
 __all__ = ["fuzz_target"]  # the module-scoped live service this test runs against
 
