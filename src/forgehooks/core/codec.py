@@ -44,18 +44,38 @@ def from_jsonable(cls: type[T], data: Any, path: str = "") -> T:
     return typing.cast(T, _convert(cls, data, path or cls.__name__))
 
 
-def _convert(tp: Any, value: Any, path: str) -> Any:
+@cache
+def _shape(tp: Any) -> str:
+    """What kind of type `tp` is, worked out once per type (every publish parses a body)."""
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        return _union(tp, value, path)
+        return "union"
     if origin is tuple:
+        return "tuple"
+    return "dataclass" if dataclasses.is_dataclass(tp) else "scalar"
+
+
+def _convert(tp: Any, value: Any, path: str) -> Any:
+    shape = _shape(tp)
+    if shape == "union":
+        return _union(tp, value, path)
+    if shape == "tuple":
         if not isinstance(value, list | tuple):
             raise InvalidInput(path, "must be a list")
         item = get_args(tp)[0]
         return tuple(_convert(item, v, f"{path}[{i}]") for i, v in enumerate(value))
-    if dataclasses.is_dataclass(tp):
+    if shape == "dataclass":
         return _dataclass(tp, value, path)
     return _scalar(tp, value, path)
+
+
+@cache
+def _fields(tp: Any) -> tuple[dict[str, Any], frozenset[str], tuple[str, ...]]:
+    """A dataclass's field types, names and required names, worked out once per type."""
+    fields = dataclasses.fields(tp)
+    missing = dataclasses.MISSING
+    required = tuple(f.name for f in fields if f.default is missing and f.default_factory is missing)
+    return _hints(tp), frozenset(f.name for f in fields), required
 
 
 def _union(tp: Any, value: Any, path: str) -> Any:
@@ -79,16 +99,11 @@ def _dataclass(tp: Any, value: Any, path: str) -> Any:
         return tp.from_text(value)  # a shorthand the type allows, e.g. a label by its title
     if not isinstance(value, dict):
         raise InvalidInput(path, "must be an object")
-    hints = _hints(tp)
-    fields = {f.name: f for f in dataclasses.fields(tp)}
-    unknown = set(value) - set(fields)
+    hints, names, required = _fields(tp)
+    unknown = value.keys() - names
     if unknown:
         raise InvalidInput(f"{path}.{sorted(unknown)[0]}", "unknown field")
-    missing = [
-        name
-        for name, f in fields.items()
-        if name not in value and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    ]
+    missing = [name for name in required if name not in value]
     if missing:
         raise InvalidInput(f"{path}.{missing[0]}", "is required")
     kwargs = {k: _convert(hints[k], v, f"{path}.{k}") for k, v in value.items()}

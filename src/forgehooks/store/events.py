@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Executable, bindparam, func, select
 
 from forgehooks.core.clock import as_utc
@@ -90,6 +92,21 @@ SUBSCRIBER_COLUMNS = (
 )
 
 
+def event_json(event: Event) -> str:
+    """The stored canonical event: the text of `json_text(to_jsonable(event))`, written by
+    orjson from the dataclasses directly (to_jsonable's walk was a third of a publish's CPU)."""
+    return orjson.dumps(event, default=_utc_text, option=_EVENT_OPTIONS).decode()
+
+
+_EVENT_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def _utc_text(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_jsonable(value)  # UTC, "Z": as to_jsonable writes every time
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 class EventRepository:
     """Writes an event with its bodies and deliveries; reads the event stream."""
 
@@ -108,7 +125,7 @@ class EventRepository:
                 "e_kind": event.kind.value,
                 "e_actor_id": event.actor.id or None,
                 "e_occurred_at": adapt.time(event.occurred_at),
-                "e_payload": adapt.json(to_jsonable(event)),
+                "e_payload": event_json(event),
             }
             for event in events_
         ]

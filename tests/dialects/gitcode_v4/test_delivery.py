@@ -3,6 +3,7 @@ X-GitCode-Delivery, User-Agent git-gitcode-hook) and GitLab-shaped payloads for 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
