@@ -3,14 +3,16 @@ a page carries its project's total; a hook reads back exactly as it was written.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from forgehooks.core.errors import Unauthenticated, Unavailable
 from forgehooks.core.hooks import HookSpec
 from forgehooks.services import accounts, hooks, projects
 from forgehooks.services.runtime import Runtime
-from forgehooks.store.driver import SQLiteBackend
+from forgehooks.store.driver import SQLiteBackend, SQLiteThreadBackend
 from forgehooks.store.hooks import HookRepository
 from forgehooks.store.tables import hooks as hooks_table
 from tests.conftest import Seed
@@ -97,3 +99,18 @@ async def test_a_read_is_run_again_only_after_a_commit(runtime: Runtime, seed: S
         await conn.execute(update(hooks_table).where(hooks_table.c.id == hook_id).values(name="renamed"))
     assert (await hooks.get_hook(runtime, seed.project, hook_id)).name == "renamed"
     assert len([s for s in statements if s.startswith("SELECT hooks.id")]) == 2
+
+
+async def test_a_scanning_read_runs_off_the_event_loop(runtime: Runtime, seed: Seed) -> None:
+    if not runtime.db.is_sqlite:
+        pytest.skip("PostgreSQL reads wait on the server, not in this process")
+    await _add(runtime, seed, 3)
+    threads: list[int] = []
+    async with runtime.db.reading(scan=True) as conn:
+        assert isinstance(conn.backend, SQLiteThreadBackend)
+        conn.backend.conn.set_trace_callback(lambda _sql: threads.append(threading.get_ident()))
+        assert (await conn.execute(select(func.count()).select_from(hooks_table))).scalar_one() == 3
+    assert threads and threading.get_ident() not in threads
+    with pytest.raises(Unavailable):  # read-only, like the loop's reader
+        async with runtime.db.reading(scan=True) as conn:
+            await conn.execute(update(hooks_table).values(name="x"))

@@ -26,7 +26,7 @@ LATENCY_BUCKETS = (1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000
 async def metrics(rt: RuntimeDep) -> Response:
     """Deliveries by state and face, queue depth and age, hook health, recent attempt latency."""
     now = utcnow()
-    async with rt.db.reading() as conn:
+    async with rt.db.reading(scan=True) as conn:
         stats = await service_stats(conn, now, now - RECENT)
     registry = CollectorRegistry()
     by_state = Gauge(

@@ -75,7 +75,7 @@ async def hook_activity(
     """Each hook's deliveries per minute over the last hour and how they went, computed in SQL."""
     since = window_start(now or utcnow())
     only = hook_ids[0] if len(hook_ids) == 1 else None
-    async with rt.db.reading() as conn:
+    async with rt.db.reading(scan=True) as conn:
         tallies = await OverviewRepository(conn).minute_tallies(project.id, since, hook_id=only)
     grid: dict[int, list[Minute]] = {h: [Minute()] * WINDOW_MINUTES for h in hook_ids}
     for t in tallies:
@@ -94,7 +94,7 @@ async def hook_deliveries(
     limit: int = 20,
 ) -> tuple[list[Delivery], int]:
     """A page of one hook's deliveries, newest first, filtered by state and event kind; and the total."""
-    async with rt.db.reading() as conn:
+    async with rt.db.reading(scan=True) as conn:
         return await OverviewRepository(conn).hook_deliveries(
             hook.id, state=state, kind=kind, offset=offset, limit=limit
         )
@@ -104,5 +104,5 @@ async def event_stream(
     rt: Runtime, project: Project, *, offset: int = 0, limit: int = 20
 ) -> tuple[list[StreamRow], int]:
     """A page of the project's events, newest first, with actor and delivery count; and the total."""
-    async with rt.db.reading() as conn:
+    async with rt.db.reading(scan=True) as conn:
         return await OverviewRepository(conn).event_page(project.id, offset=offset, limit=limit)

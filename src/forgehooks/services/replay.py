@@ -21,7 +21,7 @@ async def replay(
     A `since` without a zone is UTC (the CLI's and the console form's inputs have none).
     """
     since = since if since.tzinfo else since.replace(tzinfo=UTC)
-    async with rt.db.reading() as conn:
+    async with rt.db.reading(scan=True) as conn:
         ids = await replayable_ids(
             conn, project_id=project.id, hook_id=hook_id, since=since, failed_only=failed_only
         )

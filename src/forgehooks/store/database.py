@@ -25,7 +25,13 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from forgehooks.core.errors import InvalidInput, Unavailable
-from forgehooks.store.driver import Connection, ConnectionCache, PostgresBackend, SQLiteBackend
+from forgehooks.store.driver import (
+    Connection,
+    ConnectionCache,
+    PostgresBackend,
+    SQLiteBackend,
+    SQLiteThreadBackend,
+)
 from forgehooks.store.tables import metadata
 
 log = logging.getLogger("forgehooks.store")
@@ -57,6 +63,8 @@ class Database:
         self._writer_conn: sqlite3.Connection | None = None
         self._reader_conn: sqlite3.Connection | None = None
         self._reader_cache: ConnectionCache | None = None
+        self._scan_conn: sqlite3.Connection | None = None  # see `reading(scan=True)`
+        self._scan_turn: asyncio.Lock | None = None
         self._checkpointer: Checkpointer | None = None
         # PostgreSQL: an asyncpg pool, made in the running loop on first use
         self._pool: asyncpg.Pool | None = None
@@ -101,11 +109,20 @@ class Database:
                 yield Connection(PostgresBackend(raw), self.dialect)
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Connection]:
+    async def reading(self, *, scan: bool = False) -> AsyncIterator[Connection]:
         """A connection for a block of reads: no transaction, each statement reads the latest
         commit. On SQLite it is this process's read-only connection, whose rows are cached
-        until any connection commits (`ConnectionCache`)."""
+        until any connection commits (`ConnectionCache`), used in the loop's thread. `scan`:
+        reads that may go through much of the log (overviews, metrics, replay selection) run
+        on another read-only connection in a worker thread instead, so the loop serves on."""
         with domain_errors_of_the_database():
+            if self.is_sqlite and scan:
+                if self._scan_conn is None:
+                    self._scan_conn = self._open(read_only=True)
+                    self._scan_turn = asyncio.Lock()
+                assert self._scan_turn is not None
+                yield Connection(SQLiteThreadBackend(self._scan_conn, self._scan_turn), self.dialect)
+                return
             if self.is_sqlite:
                 conn = self._reader()
                 yield Connection(SQLiteBackend(conn), self.dialect, self._reader_cache)
@@ -220,10 +237,10 @@ class Database:
         return stop
 
     def _close_sqlite(self) -> None:
-        for conn in (self._writer_conn, self._reader_conn):
+        for conn in (self._writer_conn, self._reader_conn, self._scan_conn):
             if conn is not None:
                 conn.close()
-        self._writer_conn = self._reader_conn = None
+        self._writer_conn = self._reader_conn = self._scan_conn = None
         self._reader_cache = None
 
     async def create_all(self) -> None:

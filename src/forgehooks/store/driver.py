@@ -20,6 +20,7 @@ Three ways in, one `Connection`:
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import sqlite3
@@ -190,6 +191,28 @@ class SQLiteBackend:
             return self.conn.executemany(sql, rows).rowcount
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(str(exc)) from exc
+
+
+class SQLiteThreadBackend:
+    """A `sqlite3` connection used from a worker thread, one statement at a time: for reads
+    that may scan much of the delivery log (SQLite gives up the GIL while it steps, so the
+    event loop goes on serving meanwhile)."""
+
+    def __init__(self, conn: sqlite3.Connection, turn: asyncio.Lock) -> None:
+        self.conn = conn
+        self.turn = turn  # the connection is used by one thread at a time
+
+    async def fetch(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        async with self.turn:
+            return await asyncio.to_thread(lambda: self.conn.execute(sql, args).fetchall())
+
+    async def execute(self, sql: str, args: Sequence[Any]) -> int:
+        async with self.turn:
+            return await asyncio.to_thread(lambda: self.conn.execute(sql, args).rowcount)
+
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        async with self.turn:
+            return await asyncio.to_thread(lambda: self.conn.executemany(sql, rows).rowcount)
 
 
 class PostgresBackend:
