@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from forgehooks.api.json_bodies import refuse_unstorable_json
 from forgehooks.config import Settings
 from forgehooks.core.errors import ForgehooksError, InvalidInput, PayloadTooLarge
 from forgehooks.dialects.face import ErrorRenderer
@@ -47,7 +48,9 @@ def header(scope: Scope, name: bytes) -> bytes | None:
 
 
 def refuse_nul_in_query(scope: Scope) -> None:
-    """InvalidInput when the query string carries a NUL character."""
+    """InvalidInput when the path or the query string carries a NUL character."""
+    if "\x00" in scope.get("path", ""):
+        raise InvalidInput("", "a NUL character (%00) is not allowed in the path")
     query = scope.get("query_string", b"")
     if b"%00" in query or b"\x00" in query:
         raise InvalidInput("", "a NUL character (%00) is not allowed in the query")
@@ -165,7 +168,10 @@ class RequestGuards:
         if scope["method"] not in WITH_BODY:
             return receive
         body = await read_body(receive, self.limit)
-        refuse_nul_in_body(body, header(scope, b"content-type") or b"")
+        content_type = header(scope, b"content-type") or b""
+        refuse_nul_in_body(body, content_type)
+        if not content_type.startswith(FORM):
+            refuse_unstorable_json(body)
         return replaying(body, receive)
 
 

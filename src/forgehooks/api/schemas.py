@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from forgehooks.core.deliveries import Attempt, Delivery
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import BranchFilterStrategy, Hook, SecretScheme, masked_headers
 from forgehooks.core.projects import Project, Role, Token, User
+
+
+def _representable(moment: datetime) -> datetime:
+    """A given time that has a UTC form (`0001-01-01T00:00+10:00` has none)."""
+    try:
+        (moment if moment.tzinfo is None else moment.astimezone(UTC)).replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError("is out of the range of dates (years 1 to 9999 in UTC)") from None
+    return moment
+
+
+#: A time given in a request: any offset, but it must exist in UTC.
+Moment = Annotated[datetime, AfterValidator(_representable)]
 
 
 class ProjectIn(BaseModel):
@@ -104,7 +117,7 @@ class TokenIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = "api"
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
 
 
 class TokenOut(BaseModel):
@@ -275,7 +288,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: EventKind
     body: dict[str, Any]
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = None
 
 
 class PublishedOut(BaseModel):
@@ -361,7 +374,7 @@ class ReplayIn(BaseModel):
     """Which deliveries to send again."""
 
     model_config = ConfigDict(extra="forbid")
-    since: datetime
+    since: Moment
     hook_id: int | None = None
     failed_only: bool = False
 

@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from forgehooks.core import limits
 from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState, Outcome
 from forgehooks.core.errors import InvalidInput, LimitExceeded, NotFound
 from forgehooks.core.events import Actor, EventKind
 from forgehooks.core.filters import validate_branch_filter
 from forgehooks.core.hooks import Hook, HookSpec, expand_url
+from forgehooks.core.limits import check_lengths
 from forgehooks.core.projects import Project
 from forgehooks.core.samples import sample_event
 from forgehooks.engine.attempt_log import log_attempt
@@ -53,6 +55,13 @@ def _validate_extras(spec: HookSpec) -> None:
 async def _validate(rt: Runtime, spec: HookSpec, url_field: str) -> None:
     if not spec.url or len(spec.url) > 2048:
         raise InvalidInput(url_field, "is required (at most 2048 characters)")
+    check_lengths(
+        (
+            ("name", spec.name, limits.NAME),
+            ("description", spec.description, limits.TEXT),
+            ("content_type", spec.content_type, 64),
+        )
+    )
     _validate_extras(spec)
     real_url = expand_url(spec.url, spec.url_variables)
     await check_resolved(real_url, allow_local=rt.settings.allow_local_targets, field=url_field)
