@@ -7,6 +7,7 @@ import time
 import httpx
 import pytest
 
+from tests.api.faces import FACES, face_paths
 from tests.conftest import Seed
 from tests.receivers import Receiver
 
@@ -41,23 +42,6 @@ async def test_a_branch_regex_re2_cannot_run_is_a_400_naming_why(
     assert "RE2" in r.json()["error"]["message"]
 
 
-def face_paths(seed: Seed) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each face's hooks collection and its credential header (Codeup and v5 take it in the query)."""
-    p, t = seed.project, seed.token
-    return {
-        "native": (f"{API}/projects/{p.id}/hooks", auth(t)),
-        "gitcode_v4": (f"/api/v4/projects/{p.id}/hooks", {"PRIVATE-TOKEN": t}),
-        "codeup_v3": (
-            f"/api/v3/projects/{p.id}/hooks?AccessToken={t}&OrganizationId={p.organization_id}",
-            {},
-        ),
-        "gitcode_v5": (f"/api/v5/repos/{p.owner}/{p.slug}/hooks?access_token={t}", {}),
-        "gitflic": (f"/project/{p.owner}/{p.slug}/setting/webhook", {"Authorization": f"token {t}"}),
-        "codearts_v4": (f"/v4/projects/{p.hex_id}/hooks", {"X-Auth-Token": t}),
-    }
-
-
-FACES = ["native", "gitcode_v4", "codeup_v3", "gitcode_v5", "gitflic", "codearts_v4"]
 UNSTORABLE = {
     "deep nesting": b'{"url": ' + b"[" * 5000 + b"]" * 5000 + b"}",
     "lone surrogate": b'{"url": "http://example.com/", "name": "\\ud800x", "title": "\\udc00"}',

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from forgehooks.core.deliveries import Attempt, Delivery
 from forgehooks.core.events import EventKind
-from forgehooks.core.hooks import BranchFilterStrategy, Hook, SecretScheme, masked_headers
+from forgehooks.core.hooks import BranchFilterStrategy, Hook, SecretScheme, masked_headers, shown_url
 from forgehooks.core.projects import Project, Role, Token, User
 
 
@@ -239,7 +239,7 @@ class HookOut(BaseModel):
             uuid=hook.uuid,
             project_id=hook.project_id,
             dialect=hook.dialect,
-            url=hook.url,
+            url=shown_url(hook.url),
             events=sorted(hook.events),
             branch_filter=BranchFilterModel(
                 strategy=hook.branch_filter.strategy, pattern=hook.branch_filter.pattern
@@ -319,7 +319,7 @@ class AttemptOut(BaseModel):
             number=attempt.number,
             started_at=attempt.started_at,
             duration_ms=attempt.duration_ms,
-            request_url=attempt.request_url,
+            request_url=shown_url(attempt.request_url),
             request_headers=dict(attempt.request_headers),
             response_status=attempt.response_status,
             response_headers=dict(attempt.response_headers),

@@ -14,7 +14,7 @@ from forgehooks.core.deliveries import DeliveryState, Outcome
 from forgehooks.core.errors import InvalidInput, LimitExceeded, NotFound
 from forgehooks.core.events import Actor, EventKind
 from forgehooks.core.filters import validate_branch_filter
-from forgehooks.core.hooks import Hook, HookSpec, expand_url
+from forgehooks.core.hooks import Hook, HookSpec, SecretScheme, expand_url, lift_url_password
 from forgehooks.core.limits import check_lengths
 from forgehooks.core.projects import Project
 from forgehooks.core.samples import sample_event
@@ -52,6 +52,25 @@ def _validate_extras(spec: HookSpec) -> None:
             raise InvalidInput("url_variables", f"{name!r} needs a name of letters, digits, '_' and a value")
 
 
+def _with_url_password_lifted(spec: HookSpec, kept: Mapping[str, str]) -> HookSpec:
+    """The spec with a password in its URL moved into its (encrypted) URL variables."""
+    url, variables = lift_url_password(spec.url, spec.url_variables, kept)
+    if url == spec.url and variables == dict(spec.url_variables):
+        return spec
+    return dataclasses.replace(spec, url=url, url_variables=variables)
+
+
+def _validate_signing(spec: HookSpec) -> None:
+    """Standard Webhooks signing needs a secret that is only a signing key: a token scheme
+    sends the secret in clear in a header, and a signature whose key travels beside it
+    proves nothing."""
+    if spec.standard_webhooks and spec.secret and spec.secret_scheme is SecretScheme.TOKEN:
+        raise InvalidInput(
+            "standard_webhooks",
+            "needs the signature secret scheme: with the token scheme the secret is sent in clear",
+        )
+
+
 async def _validate(rt: Runtime, spec: HookSpec, url_field: str) -> None:
     if not spec.url or len(spec.url) > 2048:
         raise InvalidInput(url_field, "is required (at most 2048 characters)")
@@ -63,6 +82,7 @@ async def _validate(rt: Runtime, spec: HookSpec, url_field: str) -> None:
         )
     )
     _validate_extras(spec)
+    _validate_signing(spec)
     real_url = expand_url(spec.url, spec.url_variables)
     await check_resolved(real_url, allow_local=rt.settings.allow_local_targets, field=url_field)
     validate_branch_filter(spec.branch_filter)
@@ -72,6 +92,7 @@ async def create_hook(
     rt: Runtime, project: Project, spec: HookSpec, dialect: str, *, url_field: str = "url"
 ) -> Hook:
     """A new hook of `project`, made through `dialect`."""
+    spec = _with_url_password_lifted(spec, {})
     await _validate(rt, spec, url_field)
     async with rt.db.transaction() as conn:
         repo = HookRepository(conn, rt.box)
@@ -108,7 +129,7 @@ async def update_hook(
     unknown = set(changes) - SPEC_FIELDS
     if unknown:
         raise InvalidInput(sorted(unknown)[0], "is not a hook field")
-    spec = dataclasses.replace(spec_of(hook), **changes)
+    spec = _with_url_password_lifted(dataclasses.replace(spec_of(hook), **changes), hook.url_variables)
     await _validate(rt, spec, url_field)
     now = utcnow()
     async with rt.db.transaction() as conn:
