@@ -6,7 +6,11 @@ import time
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
+from forgehooks.api.app import build_runtime, create_app
+from forgehooks.config import Settings
+from forgehooks.store.tables import events
 from tests.api.faces import FACES, face_paths
 from tests.conftest import Seed
 from tests.receivers import Receiver
@@ -126,3 +130,26 @@ async def test_names_over_their_column_are_refused_on_both_databases(
     assert r.status_code == 400 and r.json()["error"]["field"] == "description"
     r = await client.post(hooks, json={"url": receiver.url, "name": "n" * 255}, headers=auth(seed.token))
     assert r.status_code == 201
+
+
+async def test_an_event_over_the_payload_limit_is_refused_whole(
+    settings: Settings, seed: Seed, receiver: Receiver
+) -> None:
+    """FORGEHOOKS_MAX_PAYLOAD_BYTES: a publish whose rendered body is larger is a 413 and writes nothing."""
+    runtime = build_runtime(settings.model_copy(update={"max_payload_bytes": 2000}))
+    app = create_app(runtime=runtime, workers=0)
+    base = f"{API}/projects/{seed.project.id}"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        assert (
+            await http.post(f"{base}/hooks", json={"url": receiver.url}, headers=auth(seed.token))
+        ).status_code == 201
+        small = {"ref": "refs/heads/main", "before": "a" * 40, "after": "b" * 40}
+        r = await http.post(f"{base}/events", json={"kind": "push", "body": small}, headers=auth(seed.token))
+        assert r.status_code == 201
+        big = small | {"commits": [{"id": "c" * 40, "message": "m" * 3000}]}
+        r = await http.post(f"{base}/events", json={"kind": "push", "body": big}, headers=auth(seed.token))
+        assert r.status_code == 413, r.text
+        assert r.json()["error"]["code"] == "PayloadTooLarge"
+    async with runtime.db.reading() as conn:
+        assert (await conn.execute(select(func.count()).select_from(events))).scalar() == 1
+    await runtime.close()

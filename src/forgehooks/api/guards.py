@@ -99,6 +99,30 @@ def credential_key(scope: Scope) -> str | None:
     return None
 
 
+MULTIPART_TOKEN = re.compile(rb'name="access_token"\r\n(?:[^\r\n]*\r\n)*?\r\n([^\r\n]*)\r\n')
+
+
+def body_credential_key(body: bytes, content_type: bytes) -> str | None:
+    """A hash of an `access_token` given in a form, multipart or JSON body (GitCode v5 takes it there)."""
+    if b"access_token" not in body:
+        return None
+    value: object = None
+    if content_type.startswith(FORM):
+        value = dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True)).get("access_token")
+    elif content_type.startswith(b"multipart/"):
+        found = MULTIPART_TOKEN.search(body)
+        value = found.group(1).decode("latin-1") if found else None
+    else:
+        try:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        value = parsed.get("access_token") if isinstance(parsed, dict) else None
+    if not isinstance(value, str) or not value:
+        return None
+    return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
+
+
 async def read_body(receive: Receive, limit: int) -> bytes:
     """The whole request body; PayloadTooLarge past `limit` bytes (a chunked body has no length)."""
     chunks: list[bytes] = []
@@ -160,19 +184,25 @@ class RequestGuards:
         length = header(scope, b"content-length")
         if length and length.isdigit() and int(length) > self.limit:
             raise PayloadTooLarge(f"request body over {self.limit} bytes")
-        if self.window is not None:
-            key = credential_key(scope)
-            if key is not None:
-                self.window.hit(key, "API requests for this token")
+        key = credential_key(scope) if self.window is not None else None
         refuse_nul_in_query(scope)
         if scope["method"] not in WITH_BODY:
+            self.count(key)
             return receive
         body = await read_body(receive, self.limit)
         content_type = header(scope, b"content-type") or b""
+        if self.window is not None and key is None:
+            key = body_credential_key(body, content_type)
+        self.count(key)
         refuse_nul_in_body(body, content_type)
         if not content_type.startswith(FORM):
             refuse_unstorable_json(body)
         return replaying(body, receive)
+
+    def count(self, key: str | None) -> None:
+        """One more request for this credential; RateLimited past the window's limit."""
+        if self.window is not None and key is not None:
+            self.window.hit(key, "API requests for this token")
 
 
 def install(app: FastAPI, settings: Settings, render: ErrorRenderer) -> None:

@@ -60,7 +60,7 @@ async def publish(rt: Runtime, event: Event) -> Published:
         events = EventRepository(conn)
         await events.insert(event)
         hooks = await events.subscribers(event.project.id)
-        fanout = plan(event, hooks, rt.wires, now)
+        fanout = plan(event, hooks, rt.wires, now, max_body_bytes=rt.settings.max_payload_bytes)
         body_ids = await events.insert_bodies(event.id, fanout.bodies)
         for row in fanout.deliveries:
             row["body_id"] = body_ids[row["dialect"]]
