@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from forgehooks.core.errors import InvalidInput
 from forgehooks.core.events import Actor, Event, EventKind, ProjectSnapshot, RefBody
-from forgehooks.core.filters import branch_matches, validate_branch_filter, wants
+from forgehooks.core.filters import branch_matches, validate_branch_filter, wants, wildcard_to_re2
 from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Hook
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -107,3 +107,11 @@ def test_patterns_re2_cannot_take_are_refused_with_the_reason(pattern: str) -> N
 def test_a_stored_pattern_re2_refuses_matches_nothing() -> None:
     spec = BranchFilter(strategy=BranchFilterStrategy.REGEX, pattern="(?!x)main")
     assert not branch_matches(spec, "main")
+
+
+@given(pattern=branches, branch=branches)
+def test_a_wildcard_shown_as_a_regex_matches_the_same_branches(pattern: str, branch: str) -> None:
+    """CodeArts shows a wildcard as `^<RE2 form>$`; sent back as a regex it must mean the same."""
+    shown = BranchFilter(strategy=BranchFilterStrategy.REGEX, pattern=f"^{wildcard_to_re2(pattern)}$")
+    validate_branch_filter(shown)
+    assert branch_matches(shown, branch) == fnmatch.fnmatchcase(branch, pattern)

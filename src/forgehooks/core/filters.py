@@ -39,8 +39,9 @@ def _options() -> re2.Options:
     return options
 
 
-def _char(c: str) -> str:
-    return f"\\x{{{ord(c):x}}}"
+def _char(c: str, plain: str = "") -> str:
+    """One literal character in RE2 syntax: letters, digits and `plain` as they are."""
+    return c if c.isalnum() or c in plain else f"\\x{{{ord(c):x}}}"
 
 
 def _bracket(pattern: str, start: int) -> tuple[str, int] | None:
@@ -82,7 +83,7 @@ def wildcard_to_re2(pattern: str) -> str:
             i = bracket[1]
             continue
         else:
-            out.append(_char(c))
+            out.append(_char(c, "/_-@:,=~"))
         i += 1
     return "(?s:" + "".join(out) + ")"
 
