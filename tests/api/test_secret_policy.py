@@ -4,6 +4,9 @@ else. A password in a hook URL is never shown, and is stored encrypted, not in t
 
 from __future__ import annotations
 
+import asyncio
+import base64
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -14,6 +17,7 @@ from forgehooks.services.runtime import Runtime
 from forgehooks.store.tables import hooks as hooks_table
 from tests.api.faces import DIALECTS, FACES, face_paths
 from tests.conftest import Seed
+from tests.receivers import Received, Receiver, Reply
 
 #: Faces whose documents show a hook's secret in their answers.
 SHOWING = {"codeup_v3": "SecretToken", "gitflic": "secret", "gitcode_v5": "password"}
@@ -60,7 +64,41 @@ async def test_a_url_password_is_stored_encrypted_and_still_sent(runtime: Runtim
         stored = (await conn.execute(select(hooks_table).where(hooks_table.c.id == hook.id))).one()
     assert "pa%40ss" not in repr(stored)
     again = await hooks.get_hook(runtime, seed.project, hook.id)
-    assert again.url_variables == {"url_password": "pa%40ss"}
+    basic = base64.b64encode(b"alice:pa@ss").decode()
+    assert again.url_variables == {"url_password": "pa%40ss", "url_basic_credentials": basic}
+
+
+async def test_an_echoed_authorization_header_is_masked_in_the_delivery_log(
+    client: httpx.AsyncClient, runtime: Runtime, seed: Seed
+) -> None:
+    def echo(request: Received) -> Reply:
+        auth = request.header("Authorization") or ""
+        return Reply(body=f"you sent {auth}".encode(), headers={"X-Echo": auth})
+
+    with Receiver(echo) as receiver:
+        url = receiver.url.replace("http://", "http://ci:hunter2@") + "/in"
+        hook = await hooks.create_hook(runtime, seed.project, HookSpec(url=url), "forgehooks")
+        base, headers = face_paths(seed)["native"]
+        body = {"ref": "refs/heads/main", "before": "a" * 40, "after": "b" * 40}
+        events = base.removesuffix("/hooks") + "/events"
+        assert (
+            await client.post(events, json={"kind": "push", "body": body}, headers=headers)
+        ).status_code == 201
+        stop = asyncio.Event()
+        worker = asyncio.create_task(runtime.new_worker().run(stop))
+        got = (await receiver.await_count(1))[0]
+        stop.set()
+        await worker
+    basic = base64.b64encode(b"ci:hunter2").decode()
+    assert got.header("Authorization") == f"Basic {basic}"  # sent as before
+    log = await client.get(f"{base}/{hook.id}/deliveries", headers=headers)
+    assert log.status_code == 200 and log.json()[0]["attempts"], log.text
+    assert basic not in log.text and "hunter2" not in log.text
+    attempt = log.json()[0]["attempts"][0]
+    assert (
+        attempt["response_body"].startswith("you sent Basic ")
+        and attempt["response_body"] != f"you sent Basic {basic}"
+    )
 
 
 async def test_a_url_sent_back_masked_keeps_its_password(

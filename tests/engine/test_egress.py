@@ -58,7 +58,7 @@ MALFORMED = [
     "http:///nohost",
     "http://example.com\\@127.0.0.1/",  # read as two different hosts by two parsers
     "http://example.com/\r\nX-Injected: 1",
-    "http://example.com/a b",
+    "http://exa mple.com/a",
     "http://[::1/",
 ]
 

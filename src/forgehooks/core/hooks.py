@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from forgehooks.core.events import EventKind
 
@@ -138,6 +139,10 @@ MASK = "****"
 #: variable; the stored URL holds the placeholder, so no answer, page or log line shows it.
 URL_PASSWORD = "url_password"
 URL_PASSWORD_PLACEHOLDER = "{" + URL_PASSWORD + "}"
+#: The `Authorization: Basic` value those URL credentials are sent as. It is in no URL; it is
+#: kept among the URL variables because the delivery log masks every variable's value
+#: wherever a receiver echoes it, and receivers do echo their request headers.
+URL_BASIC_CREDENTIALS = "url_basic_credentials"
 
 
 def lift_url_password(
@@ -155,13 +160,18 @@ def lift_url_password(
         return url, result  # the URL check refuses it with its own reason
     userinfo, at, hostport = parts.netloc.rpartition("@")
     user, colon, password = userinfo.partition(":")
-    if not at or not colon or password == URL_PASSWORD_PLACEHOLDER:
+    if not at or not colon:
         if URL_PASSWORD_PLACEHOLDER not in url:
             result.pop(URL_PASSWORD, None)
+            result.pop(URL_BASIC_CREDENTIALS, None)
         return url, result
-    if password == MASK and URL_PASSWORD in kept:
+    if password == URL_PASSWORD_PLACEHOLDER:
+        password = result.get(URL_PASSWORD) or kept.get(URL_PASSWORD, "")
+    elif password == MASK and URL_PASSWORD in kept:
         password = kept[URL_PASSWORD]
     result[URL_PASSWORD] = password
+    basic = f"{unquote(user)}:{unquote(password)}".encode()
+    result[URL_BASIC_CREDENTIALS] = base64.b64encode(basic).decode()
     netloc = f"{user}:{URL_PASSWORD_PLACEHOLDER}@{hostport}"
     return parts._replace(netloc=netloc).geturl(), result
 

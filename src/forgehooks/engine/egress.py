@@ -25,8 +25,8 @@ METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:
 #: IPv6 ranges whose last 32 bits are an IPv4 address a packet may end up at: NAT64's
 #: well-known prefix and the deprecated IPv4-compatible form.
 V4_EMBEDDING = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("::/96"))
-#: Characters no hook URL may hold anywhere: controls (CR LF split the request line), spaces.
-FORBIDDEN_IN_URL = frozenset(chr(c) for c in (*range(0x21), 0x7F))
+#: Characters no hook URL may hold anywhere: controls (CR LF would split the request line).
+FORBIDDEN_IN_URL = frozenset(chr(c) for c in (*range(0x20), 0x7F))
 
 
 class BlockedAddress(OSError):
@@ -91,7 +91,7 @@ def target_host(url: str, field: str = "url") -> str:
     """The normalized host an http(s) URL connects to; InvalidInput when the URL is not one
     the sender would read the same way (controls, a backslash in the authority, a bad port)."""
     if any(c in FORBIDDEN_IN_URL for c in url):
-        raise InvalidInput(field, "must not contain spaces or control characters (CR, LF, ...)")
+        raise InvalidInput(field, "must not contain control characters (CR, LF, ...)")
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises on a malformed port
@@ -99,8 +99,8 @@ def target_host(url: str, field: str = "url") -> str:
         raise InvalidInput(field, "is not a valid URL (bad host or port)") from exc
     if parts.scheme not in ("http", "https"):
         raise InvalidInput(field, "must be an http or https URL")
-    if "\\" in parts.netloc:
-        raise InvalidInput(field, "must not contain a backslash in its host part")
+    if "\\" in parts.netloc or " " in parts.netloc:
+        raise InvalidInput(field, "must not contain a backslash or a space in its host part")
     host = normalized_host(parts.hostname or "")
     if not host:
         raise InvalidInput(field, "must name a host")
