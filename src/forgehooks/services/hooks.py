@@ -54,6 +54,8 @@ def _validate_extras(spec: HookSpec) -> None:
 
 def _with_url_password_lifted(spec: HookSpec, kept: Mapping[str, str]) -> HookSpec:
     """The spec with a password in its URL moved into its (encrypted) URL variables."""
+    if not isinstance(spec.url, str) or not spec.url:
+        return spec  # no URL: `_validate` names the field
     url, variables = lift_url_password(spec.url, spec.url_variables, kept)
     if url == spec.url and variables == dict(spec.url_variables):
         return spec
