@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 from typing import Any
 
 from forgehooks.core.errors import InvalidInput
@@ -19,19 +20,28 @@ MAX_DEPTH = 64
 INT_MIN, INT_MAX = -(2**63), 2**64 - 1
 
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-LONG_NUMBER = re.compile(rb"\d{19,}")
-STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+#: +1 for an opening bracket, -1 for a closing one, by byte value.
+STEP = [1 if b in b"[{" else -1 for b in range(256)]
+DIGITS_AS_ZERO = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+DIGIT_RUN = b"0" * 19
 NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
 
 def depth(body: bytes) -> int:
-    """The deepest nesting of arrays and objects in a JSON text (brackets inside strings ignored)."""
-    brackets = STRING.sub(b"", body).translate(None, NOT_BRACKETS)
-    deepest = level = 0
-    for b in brackets:
-        level += 1 if b in b"[{" else -1
-        deepest = max(deepest, level)
-    return deepest
+    """The deepest nesting of arrays and objects in a JSON text (brackets inside strings ignored).
+
+    C-speed steps only: escaped backslashes and quotes go first, then every other
+    quote-delimited piece is a string's inside; the running sum of +1/-1 per bracket peaks
+    at the depth.
+    """
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in body else body
+    outside = b"".join(unescaped.split(b'"')[::2]).translate(None, NOT_BRACKETS)
+    return max(accumulate(map(STEP.__getitem__, outside)), default=0)
+
+
+def has_long_number(body: bytes) -> bool:
+    """Whether the text holds a run of 19 or more digits (a regex search is ten times slower)."""
+    return DIGIT_RUN in body.translate(DIGITS_AS_ZERO)
 
 
 def _unencodable(text: str) -> bool:
@@ -63,7 +73,8 @@ def refuse_unstorable_json(body: bytes) -> None:
     """InvalidInput when a JSON body nests too deeply, or holds lone surrogates or huge integers."""
     if body.count(b"[") + body.count(b"{") > MAX_DEPTH and depth(body) > MAX_DEPTH:
         raise InvalidInput("body", f"nests more than {MAX_DEPTH} levels deep")
-    if not (SURROGATE_ESCAPE.search(body) or LONG_NUMBER.search(body)):
+    surrogate = (b"\\ud" in body or b"\\uD" in body) and SURROGATE_ESCAPE.search(body)
+    if not (surrogate or has_long_number(body)):
         return
     try:
         parsed = json.loads(body)
