@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     )
     held_retention_days: int = Field(30, description="how long a disabled hook's deliveries wait")
     max_request_bytes: int = Field(1_048_576, description="largest API request body")
-    max_payload_bytes: int = Field(25 * 1_048_576, description="largest event body sent")
+    max_payload_bytes: int = Field(
+        25 * 1_048_576, description="largest rendered event body; larger publishes are refused (413)"
+    )
     max_hooks_per_project: int = Field(100, description="hooks per project")
     api_rate_limit: int = Field(2000, description="API requests per minute per token (0: no limit)")
     alert_url: str = Field("", description="where to POST an alert when a hook is disabled or paused")

@@ -84,3 +84,38 @@ async def test_a_nul_in_a_chunked_body_names_its_field(client: httpx.AsyncClient
     )
     assert r.status_code == 400
     assert r.json()["error"]["field"] == "name"
+
+
+async def test_a_token_in_a_gitcode_v5_body_counts_towards_its_rate(
+    settings: Settings, seed: Seed, runtime: Runtime
+) -> None:
+    limited = settings.model_copy(update={"api_rate_limit": 3})
+    app = create_app(limited, runtime=runtime, workers=0)
+    hooks = f"/api/v5/repos/{seed.project.owner}/{seed.project.slug}/hooks"
+    bodies = [
+        {"data": {"access_token": seed.token, "url": "http://127.0.0.1:9/a"}},
+        {"json": {"access_token": seed.token, "url": "http://127.0.0.1:9/b"}},
+        {"files": {"access_token": (None, seed.token), "url": (None, "http://127.0.0.1:9/c")}},
+    ]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        codes = [(await http.post(hooks, **body)).status_code for body in bodies]  # type: ignore[arg-type]
+        assert codes == [201, 201, 201]
+        r = await http.post(hooks, data={"access_token": seed.token, "url": "http://127.0.0.1:9/d"})
+        assert r.status_code == 429
+        r = await http.get(hooks, params={"access_token": seed.token})
+        assert r.status_code == 429  # the same token's bucket, wherever it travels
+
+
+async def test_405_is_decided_by_the_error_type_not_its_text(client: httpx.AsyncClient, seed: Seed) -> None:
+    """A hook id of "405" used to be answered 405 by GitFlic (its message held "405")."""
+    p = seed.project
+    r = await client.get(
+        f"/project/{p.owner}/{p.slug}/setting/webhook/405", headers={"Authorization": f"token {seed.token}"}
+    )
+    assert r.status_code == 404
+    r = await client.get(f"/api/v4/projects/{p.id}/hooks/405", headers={"PRIVATE-TOKEN": seed.token})
+    assert r.status_code == 404
+    r = await client.patch(
+        f"/project/{p.owner}/{p.slug}/setting/webhook", headers={"Authorization": "token x"}
+    )
+    assert r.status_code == 405

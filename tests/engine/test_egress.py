@@ -33,6 +33,13 @@ REFUSED = [
     "http://017700000001/",  # octal, one number
     "http://0.0.0.0/",
     "http://224.0.0.1/",
+    "http://127.0.0.1./",  # the root's trailing dot: the same host
+    "http://localhost./",
+    "http://LOCALHOST../x",
+    "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+    "http://[64:ff9b::a9fe:a9fe]/",  # NAT64 of 169.254.169.254
+    "http://[::127.0.0.1]/",  # IPv4-compatible
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
 ]
 
 
@@ -45,7 +52,19 @@ async def test_non_public_targets_are_refused_at_creation(url: str) -> None:
     await check_resolved(url, allow_local=True)  # tests and the demo allow them
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/", "file:///etc/passwd", "gopher://x/", "http:///nohost"])
+MALFORMED = [
+    "ftp://example.com/",
+    "file:///etc/passwd",
+    "gopher://x/",
+    "http:///nohost",
+    "http://example.com\\@127.0.0.1/",  # read as two different hosts by two parsers
+    "http://example.com/\r\nX-Injected: 1",
+    "http://exa mple.com/a",
+    "http://[::1/",
+]
+
+
+@pytest.mark.parametrize("url", MALFORMED)
 def test_other_schemes_and_hostless_urls_are_refused_even_when_local_is_allowed(url: str) -> None:
     with pytest.raises(InvalidInput):
         check_url(url, allow_local=True)
@@ -54,6 +73,8 @@ def test_other_schemes_and_hostless_urls_are_refused_even_when_local_is_allowed(
 def test_public_literal_addresses_pass() -> None:
     check_url("https://93.184.216.34/hook", allow_local=False)
     check_url("https://[2606:4700:4700::1111]/hook", allow_local=False)
+    check_url("https://[2002:808:808::]/hook", allow_local=False)  # 6to4 of a public address
+    check_url("https://example.com./hook", allow_local=False)
 
 
 class SwitchingResolver(AbstractResolver):

@@ -88,7 +88,8 @@ async def test_standard_webhooks_signature_verifies_with_the_reference_library(
     runtime: Runtime, seed: Seed, receiver: Receiver
 ) -> None:
     secret = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
-    await add_hook(runtime, seed, receiver.url, secret=secret, standard_webhooks=True)
+    signed = {"secret": secret, "secret_scheme": SecretScheme.SIGNATURE, "standard_webhooks": True}
+    await add_hook(runtime, seed, receiver.url, **signed)
     await publish_pushes(runtime, seed, 1)
     async with working(runtime):
         [got] = await receiver.await_count(1)

@@ -12,7 +12,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from forgehooks import console
-from forgehooks.api import docs, errors, guards, health, metrics, native
+from forgehooks.api import docs, errors, guards, health, log_redaction, metrics, native
 from forgehooks.api.faces import load_faces
 from forgehooks.api.middleware import EncodedSlashMiddleware
 from forgehooks.config import Settings
@@ -62,6 +62,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        log_redaction.install()  # here: the server has configured its loggers by now
         stop = asyncio.Event()
         tasks = [asyncio.create_task(rt.new_worker().run(stop)) for _ in range(worker_count)]
         tasks.append(asyncio.create_task(alerts.watch(rt, stop)))

@@ -10,7 +10,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from forgehooks.core.errors import ForgehooksError, InvalidInput, InvalidItems, NotFound, PayloadTooLarge
+from forgehooks.core.errors import (
+    ForgehooksError,
+    InvalidInput,
+    InvalidItems,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+)
 from forgehooks.dialects.face import ErrorRenderer, retry_after_headers, status_of
 
 log = logging.getLogger("forgehooks.api")
@@ -35,12 +42,12 @@ def validation_to_domain(exc: RequestValidationError) -> InvalidInput:
     return InvalidInput(".".join(loc) or "body", str(first.get("msg", "invalid")))
 
 
-def http_to_domain(exc: StarletteHTTPException) -> ForgehooksError:
+def http_to_domain(exc: StarletteHTTPException, method: str = "") -> ForgehooksError:
     """Starlette's own errors (unknown route, wrong method, bad JSON) as domain errors."""
     if exc.status_code == 404:
         return NotFound("404 Not Found")
     if exc.status_code == 405:
-        return InvalidInput("", "405 Method Not Allowed")
+        return MethodNotAllowed(method)
     if exc.status_code == 413:
         return PayloadTooLarge("request body too large")
     return InvalidInput("", str(exc.detail))
@@ -55,7 +62,7 @@ def install(app: FastAPI, renderers: Sequence[tuple[str, ErrorRenderer]]) -> Err
         for prefix, renderer in ordered:
             if path.startswith(prefix):
                 response = renderer(request, exc)
-                if response.status_code == 405 or "405" in exc.message:
+                if isinstance(exc, MethodNotAllowed):  # a face's InvalidInput status would be 400/422
                     response.status_code = 405
                 return response
         return native_error(request, exc)
@@ -70,7 +77,7 @@ def install(app: FastAPI, renderers: Sequence[tuple[str, ErrorRenderer]]) -> Err
 
     async def http_handler(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        return render(request, http_to_domain(exc))
+        return render(request, http_to_domain(exc, request.method))
 
     async def crash_handler(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)

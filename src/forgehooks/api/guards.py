@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from forgehooks.api.json_bodies import refuse_unstorable_json
 from forgehooks.config import Settings
 from forgehooks.core.errors import ForgehooksError, InvalidInput, PayloadTooLarge
 from forgehooks.dialects.direct import Text
@@ -68,7 +69,9 @@ def header(scope: Scope, name: bytes) -> bytes | None:
 
 
 def refuse_nul_in_query(scope: Scope) -> None:
-    """InvalidInput when the query string carries a NUL character."""
+    """InvalidInput when the path or the query string carries a NUL character."""
+    if "\x00" in scope.get("path", ""):
+        raise InvalidInput("", "a NUL character (%00) is not allowed in the path")
     query = scope.get("query_string", b"")
     if b"%00" in query or b"\x00" in query:
         raise InvalidInput("", "a NUL character (%00) is not allowed in the query")
@@ -116,6 +119,30 @@ def credential_key(scope: Scope, places: CredentialPlaces = NATIVE_ONLY) -> str 
             if found.get(param):
                 return hashlib.sha256(found[param].encode()).hexdigest()
     return None
+
+
+MULTIPART_TOKEN = re.compile(rb'name="access_token"\r\n(?:[^\r\n]*\r\n)*?\r\n([^\r\n]*)\r\n')
+
+
+def body_credential_key(body: bytes, content_type: bytes) -> str | None:
+    """A hash of an `access_token` given in a form, multipart or JSON body (GitCode v5 takes it there)."""
+    if b"access_token" not in body:
+        return None
+    value: object = None
+    if content_type.startswith(FORM):
+        value = dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True)).get("access_token")
+    elif content_type.startswith(b"multipart/"):
+        found = MULTIPART_TOKEN.search(body)
+        value = found.group(1).decode("latin-1") if found else None
+    else:
+        try:
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        value = parsed.get("access_token") if isinstance(parsed, dict) else None
+    if not isinstance(value, str) or not value:
+        return None
+    return hashlib.sha256(value.encode("utf-8", "replace")).hexdigest()
 
 
 async def read_body(receive: Receive, limit: int) -> bytes:
@@ -186,16 +213,25 @@ class RequestGuards:
         length = header(scope, b"content-length")
         if length and length.isdigit() and int(length) > self.limit:
             raise PayloadTooLarge(f"request body over {self.limit} bytes")
-        if self.window is not None:
-            key = credential_key(scope, self.places)
-            if key is not None:
-                self.window.hit(key, "API requests for this token")
+        key = credential_key(scope, self.places) if self.window is not None else None
         refuse_nul_in_query(scope)
         if scope["method"] not in WITH_BODY:
+            self.count(key)
             return receive
         body = await read_body(receive, self.limit)
-        refuse_nul_in_body(body, header(scope, b"content-type") or b"")
+        content_type = header(scope, b"content-type") or b""
+        if self.window is not None and key is None:
+            key = body_credential_key(body, content_type)
+        self.count(key)
+        refuse_nul_in_body(body, content_type)
+        if not content_type.startswith(FORM):
+            refuse_unstorable_json(body)
         return replaying(body, receive)
+
+    def count(self, key: str | None) -> None:
+        """One more request for this credential; RateLimited past the window's limit."""
+        if self.window is not None and key is not None:
+            self.window.hit(key, "API requests for this token")
 
 
 def install(

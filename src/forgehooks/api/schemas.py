@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from forgehooks.core.deliveries import Attempt, Delivery
 from forgehooks.core.events import EventKind
-from forgehooks.core.hooks import BranchFilterStrategy, Hook, SecretScheme, masked_headers
+from forgehooks.core.hooks import BranchFilterStrategy, Hook, SecretScheme, masked_headers, shown_url
 from forgehooks.core.projects import Project, Role, Token, User
 from forgehooks.dialects.gitcode_v4.mapping import DIALECT as GITCODE_V4
 from forgehooks.dialects.gitcode_v4.mapping import HeaderMode, header_mode_of
+
+
+def _representable(moment: datetime) -> datetime:
+    """A given time that has a UTC form (`0001-01-01T00:00+10:00` has none)."""
+    try:
+        (moment if moment.tzinfo is None else moment.astimezone(UTC)).replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError("is out of the range of dates (years 1 to 9999 in UTC)") from None
+    return moment
+
+
+#: A time given in a request: any offset, but it must exist in UTC.
+Moment = Annotated[datetime, AfterValidator(_representable)]
 
 
 class ProjectIn(BaseModel):
@@ -106,7 +119,7 @@ class TokenIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = "api"
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
 
 
 class TokenOut(BaseModel):
@@ -232,7 +245,7 @@ class HookOut(BaseModel):
             uuid=hook.uuid,
             project_id=hook.project_id,
             dialect=hook.dialect,
-            url=hook.url,
+            url=shown_url(hook.url),
             events=sorted(hook.events),
             branch_filter=BranchFilterModel(
                 strategy=hook.branch_filter.strategy, pattern=hook.branch_filter.pattern
@@ -282,7 +295,7 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: EventKind
     body: dict[str, Any]
-    occurred_at: datetime | None = None
+    occurred_at: Moment | None = None
     pusher: str | None = Field(
         None,
         min_length=1,
@@ -339,7 +352,7 @@ class AttemptOut(BaseModel):
             number=attempt.number,
             started_at=attempt.started_at,
             duration_ms=attempt.duration_ms,
-            request_url=attempt.request_url,
+            request_url=shown_url(attempt.request_url),
             request_headers=dict(attempt.request_headers),
             response_status=attempt.response_status,
             response_headers=dict(attempt.response_headers),
@@ -394,7 +407,7 @@ class ReplayIn(BaseModel):
     """Which deliveries to send again."""
 
     model_config = ConfigDict(extra="forbid")
-    since: datetime
+    since: Moment
     hook_id: int | None = None
     failed_only: bool = False
 

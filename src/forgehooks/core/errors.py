@@ -6,6 +6,7 @@ ForgehooksError
 ├── NotFound             unknown project, hook, delivery, ... (404)
 ├── Conflict             a unique identity already taken (409)
 ├── InvalidInput         a field fails validation; names the field (400/422)
+│   └── MethodNotAllowed the path exists, but not with this method (405)
 ├── LimitExceeded        a quota such as hooks per project (422)
 ├── RateLimited          too many calls; carries retry_after seconds (429)
 ├── PayloadTooLarge      a request body over the size limit (413)
@@ -57,6 +58,13 @@ class InvalidItems(InvalidInput):
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         super().__init__(field, f"{len(problems)} bad item(s), nothing was published: {shown}{more}")
         self.problems = problems
+
+
+class MethodNotAllowed(InvalidInput):
+    """The path is served, but not with this HTTP method; every face answers 405."""
+
+    def __init__(self, method: str) -> None:
+        super().__init__("", f"405 Method Not Allowed: {method}")
 
 
 class LimitExceeded(ForgehooksError):

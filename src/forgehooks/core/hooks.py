@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from forgehooks.core.events import EventKind
 
@@ -132,6 +134,63 @@ def health_after(failures_before: int, succeeded: bool, now: datetime) -> HookHe
 
 
 MASK = "****"
+
+#: A password written in a hook URL (`https://user:pw@host/`) is kept, encrypted, as this URL
+#: variable; the stored URL holds the placeholder, so no answer, page or log line shows it.
+URL_PASSWORD = "url_password"
+URL_PASSWORD_PLACEHOLDER = "{" + URL_PASSWORD + "}"
+#: The `Authorization: Basic` value those URL credentials are sent as. It is in no URL; it is
+#: kept among the URL variables because the delivery log masks every variable's value
+#: wherever a receiver echoes it, and receivers do echo their request headers.
+URL_BASIC_CREDENTIALS = "url_basic_credentials"
+
+
+def lift_url_password(
+    url: str, variables: Mapping[str, str], kept: Mapping[str, str]
+) -> tuple[str, dict[str, str]]:
+    """The URL with its password replaced by the placeholder, and the variables holding it.
+
+    A password given as the mask (a URL read back from an answer and sent again) keeps the
+    password stored before, found in `kept`, the hook's previous variables.
+    """
+    result = dict(variables)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url, result  # the URL check refuses it with its own reason
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    if not at or not colon:
+        if URL_PASSWORD_PLACEHOLDER not in url:
+            result.pop(URL_PASSWORD, None)
+            result.pop(URL_BASIC_CREDENTIALS, None)
+        return url, result
+    if password == URL_PASSWORD_PLACEHOLDER:
+        password = result.get(URL_PASSWORD) or kept.get(URL_PASSWORD, "")
+    elif password == MASK and URL_PASSWORD in kept:
+        password = kept[URL_PASSWORD]
+    result[URL_PASSWORD] = password
+    basic = f"{unquote(user)}:{unquote(password)}".encode()
+    result[URL_BASIC_CREDENTIALS] = base64.b64encode(basic).decode()
+    netloc = f"{user}:{URL_PASSWORD_PLACEHOLDER}@{hostport}"
+    return parts._replace(netloc=netloc).geturl(), result
+
+
+def shown_url(url: str) -> str:
+    """A hook URL as answers show it: a password in it masked."""
+    return url.replace(URL_PASSWORD_PLACEHOLDER, MASK)
+
+
+def shown_secret(hook: Hook, dialect: str) -> str:
+    """A hook's secret as the face `dialect` shows it (the one secret policy of every face).
+
+    In clear only on a hook made through that same face (the faces whose documents show a
+    secret: Codeup v3, GitFlic, GitCode v5); masked everywhere else, so a secret set through
+    the native API or a masking face is never shown again; empty when there is none.
+    """
+    if not hook.secret:
+        return ""
+    return hook.secret if hook.dialect == dialect else MASK
 
 
 def expand_url(url: str, variables: Mapping[str, str]) -> str:

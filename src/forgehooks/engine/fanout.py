@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from forgehooks.core.deliveries import DeliveryState
+from forgehooks.core.errors import PayloadTooLarge
 from forgehooks.core.events import Event
 from forgehooks.core.filters import wants
 from forgehooks.core.hooks import Hook, Subscriber
@@ -24,13 +25,27 @@ class FanoutPlan:
 
 
 def plan(
-    event: Event, hooks: Sequence[Hook | Subscriber], wires: Mapping[str, WireFormat], now: datetime
+    event: Event,
+    hooks: Sequence[Hook | Subscriber],
+    wires: Mapping[str, WireFormat],
+    now: datetime,
+    *,
+    max_body_bytes: int | None = None,
 ) -> FanoutPlan:
-    """Render `event` for every dialect with a matching hook; one delivery per such hook."""
+    """Render `event` for every dialect with a matching hook; one delivery per such hook.
+
+    PayloadTooLarge when a rendered body is over `max_body_bytes` (FORGEHOOKS_MAX_PAYLOAD_BYTES):
+    the publish is refused whole, rather than storing deliveries no receiver should get.
+    """
     result = FanoutPlan()
     for index, hook in enumerate(h for h in hooks if wants(h, event)):
         if hook.dialect not in result.bodies:
-            result.bodies[hook.dialect] = wires[hook.dialect].render(event)
+            body = wires[hook.dialect].render(event)
+            if max_body_bytes is not None and len(body) > max_body_bytes:
+                raise PayloadTooLarge(
+                    f"the event's {hook.dialect} body is {len(body)} bytes, over the {max_body_bytes} allowed"
+                )
+            result.bodies[hook.dialect] = body
         if hook.disabled:
             state, due = DeliveryState.HELD, now
         elif hook.disabled_until is not None and hook.disabled_until > now:

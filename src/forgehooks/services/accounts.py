@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from forgehooks.core import limits
 from forgehooks.core.clock import utcnow
 from forgehooks.core.errors import InvalidInput, NotFound, PermissionDenied, Unauthenticated
 from forgehooks.core.ids import new_token_value
+from forgehooks.core.limits import check_lengths
 from forgehooks.core.projects import Token, User
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.accounts import TokenRepository, UserRepository, token_owner
@@ -27,6 +29,7 @@ async def create_user(
     """A new user; Conflict when the username is taken."""
     if not username or "/" in username or len(username) > 255:
         raise InvalidInput("username", "must be 1-255 characters without '/'")
+    check_lengths((("name", name, limits.NAME), ("email", email, limits.NAME)))
     async with rt.db.transaction() as conn:
         return await UserRepository(conn).create(
             username=username,
@@ -50,6 +53,7 @@ async def issue_token(
     rt: Runtime, user: User, *, name: str = "default", expires_at: datetime | None = None
 ) -> IssuedToken:
     """A new personal access token for the user."""
+    check_lengths((("name", name, limits.NAME),))
     value = new_token_value()
     async with rt.db.transaction() as conn:
         token = await TokenRepository(conn).create(

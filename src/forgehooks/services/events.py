@@ -135,7 +135,10 @@ async def _publish(rt: Runtime, events: Sequence[Event], key: IdempotencyKey | N
             project_id = event.project.id
             if project_id not in subscribers:
                 subscribers[project_id] = await repository.subscribers(project_id)
-            plans.append(plan(event, subscribers[project_id], rt.wires, now))
+            fanout = plan(
+                event, subscribers[project_id], rt.wires, now, max_body_bytes=rt.settings.max_payload_bytes
+            )
+            plans.append(fanout)
         rendered = [
             (e.id, dialect, body)
             for e, p in zip(events, plans, strict=True)

@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from forgehooks.core import limits
 from forgehooks.core.clock import utcnow
 from forgehooks.core.deliveries import DeliveryState, Outcome
 from forgehooks.core.errors import InvalidInput, LimitExceeded, NotFound
 from forgehooks.core.events import Actor, EventKind
 from forgehooks.core.filters import validate_branch_filter
-from forgehooks.core.hooks import Hook, HookSpec, expand_url
+from forgehooks.core.hooks import Hook, HookSpec, SecretScheme, expand_url, lift_url_password
+from forgehooks.core.limits import check_lengths
 from forgehooks.core.projects import Project
 from forgehooks.core.samples import sample_event
 from forgehooks.engine.attempt_log import log_attempt
@@ -50,10 +52,39 @@ def _validate_extras(spec: HookSpec) -> None:
             raise InvalidInput("url_variables", f"{name!r} needs a name of letters, digits, '_' and a value")
 
 
+def _with_url_password_lifted(spec: HookSpec, kept: Mapping[str, str]) -> HookSpec:
+    """The spec with a password in its URL moved into its (encrypted) URL variables."""
+    if not isinstance(spec.url, str) or not spec.url:
+        return spec  # no URL: `_validate` names the field
+    url, variables = lift_url_password(spec.url, spec.url_variables, kept)
+    if url == spec.url and variables == dict(spec.url_variables):
+        return spec
+    return dataclasses.replace(spec, url=url, url_variables=variables)
+
+
+def _validate_signing(spec: HookSpec) -> None:
+    """Standard Webhooks signing needs a secret that is only a signing key: a token scheme
+    sends the secret in clear in a header, and a signature whose key travels beside it
+    proves nothing."""
+    if spec.standard_webhooks and spec.secret and spec.secret_scheme is SecretScheme.TOKEN:
+        raise InvalidInput(
+            "standard_webhooks",
+            "needs the signature secret scheme: with the token scheme the secret is sent in clear",
+        )
+
+
 async def _validate(rt: Runtime, spec: HookSpec, url_field: str) -> None:
     if not spec.url or len(spec.url) > 2048:
         raise InvalidInput(url_field, "is required (at most 2048 characters)")
+    check_lengths(
+        (
+            ("name", spec.name, limits.NAME),
+            ("description", spec.description, limits.TEXT),
+            ("content_type", spec.content_type, 64),
+        )
+    )
     _validate_extras(spec)
+    _validate_signing(spec)
     real_url = expand_url(spec.url, spec.url_variables)
     await check_resolved(real_url, allow_local=rt.settings.allow_local_targets, field=url_field)
     validate_branch_filter(spec.branch_filter)
@@ -63,6 +94,7 @@ async def create_hook(
     rt: Runtime, project: Project, spec: HookSpec, dialect: str, *, url_field: str = "url"
 ) -> Hook:
     """A new hook of `project`, made through `dialect`."""
+    spec = _with_url_password_lifted(spec, {})
     await _validate(rt, spec, url_field)
     async with rt.db.transaction() as conn:
         repo = HookRepository(conn, rt.box)
@@ -99,7 +131,7 @@ async def update_hook(
     unknown = set(changes) - SPEC_FIELDS
     if unknown:
         raise InvalidInput(sorted(unknown)[0], "is not a hook field")
-    spec = dataclasses.replace(spec_of(hook), **changes)
+    spec = _with_url_password_lifted(dataclasses.replace(spec_of(hook), **changes), hook.url_variables)
     await _validate(rt, spec, url_field)
     now = utcnow()
     async with rt.db.transaction() as conn:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from forgehooks.core import limits
 from forgehooks.core.clock import utcnow
 from forgehooks.core.errors import InvalidInput, NotFound, PermissionDenied
+from forgehooks.core.limits import check_lengths
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.accounts import MembershipRepository, UserRepository
@@ -36,6 +38,13 @@ async def create_project(
     path = validate_path(path)
     if visibility not in ("private", "internal", "public"):
         raise InvalidInput("visibility", "must be private, internal or public")
+    check_lengths(
+        (
+            ("description", description, limits.TEXT),
+            ("organization_id", organization_id, 64),
+            ("default_branch", default_branch, limits.NAME),
+        )
+    )
     async with rt.db.transaction() as conn:
         project = await ProjectRepository(conn).create(
             path=path,

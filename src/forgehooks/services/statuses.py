@@ -6,9 +6,11 @@ import dataclasses
 import re
 from collections.abc import Mapping
 
+from forgehooks.core import limits
 from forgehooks.core.clock import utcnow
 from forgehooks.core.errors import InvalidInput, NotFound
 from forgehooks.core.events import PipelineBody
+from forgehooks.core.limits import check_lengths
 from forgehooks.core.projects import Project, User
 from forgehooks.core.statuses import (
     STATE_EVENT,
@@ -54,6 +56,16 @@ async def set_commit_status(rt: Runtime, project: Project, user: User, report: S
     """Create or update the named status of a commit and publish its pipeline event."""
     if not report.name or len(report.name) > 255:
         raise InvalidInput("name", "is invalid")
+    check_lengths(
+        (
+            ("ref", report.ref, limits.NAME),
+            ("stage", report.stage, limits.NAME),
+            ("trigger_user", report.trigger_user, limits.NAME),
+            ("build_id", report.build_id, limits.NAME),
+            ("description", report.description, limits.TEXT),
+            ("target_url", report.target_url, limits.TEXT),
+        )
+    )
     sha = check_sha(report.sha)
     now = utcnow()
     async with rt.db.transaction() as conn:
@@ -85,6 +97,14 @@ async def save_quality_report(rt: Runtime, project: Project, report: QualityInpu
     """Store a stage's quality report of a commit (a repeat report raises its version)."""
     if not report.status or len(report.status) > 16:
         raise InvalidInput("status", "is invalid")
+    check_lengths(
+        (
+            ("stage", report.stage, limits.NAME),
+            ("ref", report.ref, limits.NAME),
+            ("url", report.url, limits.TEXT),
+            ("message", report.message, limits.TEXT),
+        )
+    )
     sha = check_sha(report.sha)
     async with rt.db.transaction() as conn:
         return await QualityReportRepository(conn).save(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 from collections.abc import Mapping
 from typing import Any
 
 from forgehooks.core.events import EventFamily, EventKind
+from forgehooks.core.filters import wildcard_to_re2
 from forgehooks.core.hooks import BranchFilter, BranchFilterStrategy, Hook, HookSpec, SecretScheme
 from forgehooks.dialects.gitlab_family.headers import hook_name
 
@@ -99,7 +99,7 @@ def regex_of(branch_filter: BranchFilter) -> str:
         case BranchFilterStrategy.REGEX:
             return branch_filter.pattern or MATCH_ALL
         case BranchFilterStrategy.WILDCARD:
-            return "^" + fnmatch.translate(branch_filter.pattern) if branch_filter.pattern else MATCH_ALL
+            return f"^{wildcard_to_re2(branch_filter.pattern)}$" if branch_filter.pattern else MATCH_ALL
 
 
 def token_type_of(hook: HookSpec) -> str:

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, S
 
 from forgehooks.core.clock import format_time
 from forgehooks.core.deliveries import Attempt, Delivery
-from forgehooks.core.hooks import Hook
+from forgehooks.core.hooks import Hook, shown_url
 from forgehooks.core.projects import Project
 from forgehooks.dialects.codearts_v4.mapping import TOKEN_MASK, flags_of, regex_of, token_type_of, trigger_of
 
@@ -82,7 +82,7 @@ class WebhookOut(BaseModel):
         """A stored hook (made through any face) as CodeArts shows it."""
         return cls(
             id=hook.id,
-            url=hook.url,
+            url=shown_url(hook.url),
             push_events_branch_regex_filter=regex_of(hook.branch_filter),
             token=TOKEN_MASK if hook.secret else "",
             token_type=token_type_of(hook),
@@ -165,7 +165,7 @@ def log_fields(attempt: Attempt, delivery: Delivery) -> dict[str, Any]:
         "id": attempt.id,
         "web_hook_id": delivery.hook_id,
         "trigger": trigger_of(delivery.event_kind),
-        "url": attempt.request_url,
+        "url": shown_url(attempt.request_url),
         "response_status": str(attempt.response_status) if attempt.response_status else "internal error",
         "execution_duration": round(attempt.duration_ms / 1000, 3),
         "uuid": delivery.event_id,

@@ -7,8 +7,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from forgehooks.core.clock import format_time
-from forgehooks.core.hooks import Hook
+from forgehooks.core.hooks import Hook, shown_secret, shown_url
 from forgehooks.dialects.codeup_v3.mapping import FLAG_ALIASES, flags_of, last_test_result
+from forgehooks.dialects.codeup_v3.wire import DIALECT
 
 _TYPO = "merge_reqeusts_events"
 _NULL_AS_EMPTY = ("description", "secret_token")
@@ -105,12 +106,12 @@ class HookResult(BaseModel):
         """A stored hook (made through any face) with its kinds read as Codeup flags."""
         return cls(
             Id=hook.id,
-            Url=hook.url,
+            Url=shown_url(hook.url),
             ProjectId=hook.project_id,
             CreatedAt=format_time(hook.created_at, offset_hours=8, fraction=3),
             EnableSslVerification=hook.ssl_verify,
             Description=hook.description,
-            SecretToken=hook.secret,
+            SecretToken=shown_secret(hook, DIALECT),
             LastTestResult=last_test_result(hook),
             **flags_of(hook.events),
         )

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from forgehooks.core.errors import (
     ForgehooksError,
     InvalidInput,
+    MethodNotAllowed,
     NotFound,
     PermissionDenied,
     RateLimited,
@@ -66,9 +67,9 @@ def render_error(_request: Request, exc: ForgehooksError) -> Response:
     if isinstance(exc, Unprocessable):
         text = INVALID_FIELD_MESSAGES.get(exc.field, f"{exc.field} {exc.reason}")
         return JSONResponse({"message": text}, status_code=422)
+    if isinstance(exc, MethodNotAllowed):
+        return JSONResponse({"error": "405 Method Not Allowed"}, status_code=405)
     if isinstance(exc, InvalidInput):
-        if "405" in exc.message:
-            return JSONResponse({"error": "405 Method Not Allowed"}, status_code=405)
         text = f"{exc.field} {_reason(exc.reason)}" if exc.field else exc.reason
         return JSONResponse({"error": text}, status_code=400)
     if isinstance(exc, NotFound) and exc.message == "404 Not Found":

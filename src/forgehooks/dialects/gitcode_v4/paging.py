@@ -13,6 +13,8 @@ from forgehooks.dialects.direct import Number
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+#: Pages past this are clamped to it (an empty page), so the offset fits a 32-bit integer.
+MAX_PAGE = 2**31 // MAX_PER_PAGE
 PAGE_PARAMS = ("page", "per_page")
 
 
@@ -37,7 +39,7 @@ PAGING = (PAGE, PER_PAGE)
 async def page_of(request: Request) -> Page:
     """The page a request asks for (a coroutine: FastAPI runs plain functions in a thread)."""
     page, per_page = PAGE.read_int(request), PER_PAGE.read_int(request)
-    return Page(number=max(page, 1), size=min(max(per_page, 1), MAX_PER_PAGE))
+    return Page(number=min(max(page, 1), MAX_PAGE), size=min(max(per_page, 1), MAX_PER_PAGE))
 
 
 PageDep = Annotated[Page, Depends(page_of)]

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from forgehooks.core.clock import format_time
 from forgehooks.core.errors import InvalidInput
 from forgehooks.core.events import Actor
-from forgehooks.core.hooks import Hook
+from forgehooks.core.hooks import Hook, shown_url
 from forgehooks.core.statuses import CommitStatus, QualityReport
 from forgehooks.dialects.gitcode_v4.mapping import HeaderMode, flags_of, header_mode_of, pattern_of
 
@@ -244,7 +244,7 @@ def hook_out(hook: Hook) -> HookOut:
     flags = flags_of(hook.events)
     return HookOut(
         id=hook.id,
-        url=hook.url,
+        url=shown_url(hook.url),
         created_at=timestamp(hook.created_at),
         project_id=hook.project_id,
         token="",

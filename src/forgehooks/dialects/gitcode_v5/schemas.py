@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from forgehooks.core.clock import format_time
 from forgehooks.core.errors import InvalidInput
-from forgehooks.core.hooks import Hook
-from forgehooks.dialects.gitcode_v5.mapping import flags_of
+from forgehooks.core.hooks import Hook, shown_secret, shown_url
+from forgehooks.dialects.gitcode_v5.mapping import DIALECT, flags_of
 
 
 class HookParams(BaseModel):
@@ -74,8 +74,8 @@ class HookOut(BaseModel):
         """From the canonical hook."""
         return cls(
             id=hook.id,
-            url=hook.url,
-            password=hook.secret,
+            url=shown_url(hook.url),
+            password=shown_secret(hook, DIALECT),
             result=result_of(hook),
             project_id=hook.project_id,
             result_code=hook.last_status_code or 0,

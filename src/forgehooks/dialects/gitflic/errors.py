@@ -12,13 +12,13 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from forgehooks.core.clock import format_time, utcnow
-from forgehooks.core.errors import ForgehooksError, InvalidInput, LimitExceeded
+from forgehooks.core.errors import ForgehooksError, InvalidInput, LimitExceeded, MethodNotAllowed
 from forgehooks.dialects.face import retry_after_headers, status_of
 
 
 def gitflic_status(exc: ForgehooksError) -> int:
     """GitFlic's status for a domain error: validation failures are 422."""
-    if isinstance(exc, InvalidInput) and "405" in exc.message:
+    if isinstance(exc, MethodNotAllowed):
         return 405
     if isinstance(exc, InvalidInput | LimitExceeded):
         return 422

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
-from forgehooks.core.hooks import Hook
-from forgehooks.dialects.gitflic.mapping import flags_of
+from forgehooks.core.hooks import Hook, shown_secret, shown_url
+from forgehooks.dialects.gitflic.mapping import DIALECT, flags_of
 from forgehooks.dialects.gitflic.payloads import timestamp
 
 
@@ -102,8 +102,8 @@ class Webhook(BaseModel):
         """GitFlic's view of a stored hook (made through any face)."""
         return cls(
             id=hook.uuid,
-            url=hook.url,
-            secret=hook.secret or None,
+            url=shown_url(hook.url),
+            secret=shown_secret(hook, DIALECT) or None,
             events=WebhookEvents(**flags_of(hook.events)),
             projectId=project_uuid,
             createdAt=timestamp(hook.created_at) or "",
