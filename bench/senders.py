@@ -1,0 +1,457 @@
+"""The sender comparison: the worker's durable delivery rate over each candidate HTTP client.
+
+    .venv/bin/python bench/senders.py [--rounds 3] [--events 1000] [--hooks 10] [--only NAME,NAME]
+
+Each candidate is put under the real worker in place of `engine/sender.py`'s client, with
+the same small job (POST the body, headers as given, no redirects, response read up to
+the cap, an `Outcome` back), and measured as `bench/delivery.py` measures forgehooks:
+events published first, then delivered and recorded, on SQLite (embedded worker) and on
+PostgreSQL (one `worker` process). The machine is shared and its speed drifts, so every
+round runs every candidate back to back in a rotated order, and each figure is reported
+as a ratio to the current client measured in the same round; the table gives medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiohttp
+import uvloop
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import delivery
+
+from forgehooks.config import Settings
+from forgehooks.core.deliveries import Outcome
+from forgehooks.engine.sender import RESPONSE_BODY_CAP, Sender, clean_text
+from forgehooks.services.runtime import Runtime
+
+CURRENT = "current (engine/sender.py)"
+
+
+class Candidate(Protocol):
+    """What the worker asks of its sender."""
+
+    per_host_limit: int
+
+    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+        """POST `body`; an outcome, never an exception for network trouble."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def _failed(exc: BaseException, started: float) -> Outcome:
+    return Outcome(error=f"{type(exc).__name__}: {exc}"[:500], duration_ms=(time.perf_counter() - started) * 1000)
+
+
+class AiohttpCandidate:
+    """aiohttp's ClientSession, one connector capped per host."""
+
+    def __init__(self, per_host_limit: int, timeout: float) -> None:
+        self.per_host_limit = per_host_limit
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=0, limit_per_host=self.per_host_limit)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout, auto_decompress=False)
+        started = time.perf_counter()
+        try:
+            async with self._session.post(
+                url, data=body, headers=dict(headers), allow_redirects=False, ssl=ssl_verify
+            ) as response:
+                raw = await response.content.read(RESPONSE_BODY_CAP)
+                return Outcome(
+                    status=response.status,
+                    headers=dict(response.headers.items()),
+                    body=clean_text(raw),
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                )
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            return _failed(exc, started)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+class CurlCffiCandidate:
+    """curl-cffi's AsyncSession (libcurl's multi interface driven by the asyncio loop)."""
+
+    def __init__(self, per_host_limit: int, timeout: float) -> None:
+        self.per_host_limit = per_host_limit
+        self.timeout = timeout
+        self._session: Any = None
+
+    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+        from curl_cffi import CurlError
+        from curl_cffi.requests import AsyncSession
+
+        if self._session is None:
+            self._session = AsyncSession(max_clients=self.per_host_limit)
+        started = time.perf_counter()
+        try:
+            response = await self._session.post(
+                url,
+                data=body,
+                headers={**headers, "Expect": ""},
+                allow_redirects=False,
+                verify=ssl_verify,
+                timeout=self.timeout,
+                accept_encoding=None,
+                default_headers=False,
+            )
+        except (CurlError, OSError) as exc:
+            return _failed(exc, started)
+        return Outcome(
+            status=response.status_code,
+            headers=dict(response.headers.items()),
+            body=clean_text(response.content[:RESPONSE_BODY_CAP]),
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+class PyreqwestCandidate:
+    """pyreqwest's Client (Rust's reqwest and hyper on their own tokio runtime)."""
+
+    def __init__(self, per_host_limit: int, timeout: float) -> None:
+        self.per_host_limit = per_host_limit
+        self.timeout = timeout
+        self._client: Any = None
+
+    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+        from datetime import timedelta
+
+        from pyreqwest.client import ClientBuilder
+        from pyreqwest.exceptions import PyreqwestError
+
+        if self._client is None:
+            self._client = (
+                ClientBuilder()
+                .error_for_status(False)
+                .follow_redirects(False)
+                .max_connections(self.per_host_limit)
+                .timeout(timedelta(seconds=self.timeout))
+                .http1_only()
+                .build()
+            )
+        started = time.perf_counter()
+        try:
+            request = self._client.post(url).headers(dict(headers)).body_bytes(body).build()
+            response = await request.send()
+            raw = await response.bytes()
+        except PyreqwestError as exc:
+            return _failed(exc, started)
+        return Outcome(
+            status=response.status,
+            headers=dict(response.headers.items()),
+            body=clean_text(bytes(raw)[:RESPONSE_BODY_CAP]),
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+
+
+class PycurlCandidate:
+    """pycurl's multi interface, its sockets and timer driven by the asyncio loop."""
+
+    def __init__(self, per_host_limit: int, timeout: float) -> None:
+        import pycurl
+
+        self.pycurl = pycurl
+        self.per_host_limit = per_host_limit
+        self.timeout_ms = int(timeout * 1000)
+        self._multi: Any = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._waiting: dict[Any, asyncio.Future[None]] = {}
+        self._handles: list[Any] = []
+
+    def _open(self) -> Any:
+        pycurl = self.pycurl
+        multi = pycurl.CurlMulti()
+        multi.setopt(pycurl.M_SOCKETFUNCTION, self._on_socket)
+        multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
+        multi.setopt(pycurl.M_MAX_HOST_CONNECTIONS, self.per_host_limit)
+        return multi
+
+    def _on_socket(self, what: int, fd: int, multi: Any, data: Any) -> None:
+        loop = asyncio.get_running_loop()
+        pycurl = self.pycurl
+        if what == pycurl.POLL_REMOVE:
+            loop.remove_reader(fd)
+            loop.remove_writer(fd)
+            return
+        if what & pycurl.POLL_IN:
+            loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
+        else:
+            loop.remove_reader(fd)
+        if what & pycurl.POLL_OUT:
+            loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
+        else:
+            loop.remove_writer(fd)
+
+    def _on_timer(self, ms: int) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if ms >= 0:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(ms / 1000, self._act, self.pycurl.SOCKET_TIMEOUT, 0)
+
+    def _act(self, fd: int, events: int) -> None:
+        while True:
+            result, _ = self._multi.socket_action(fd, events)
+            if result != self.pycurl.E_CALL_MULTI_PERFORM:
+                break
+        while True:
+            queued, ok, failed = self._multi.info_read()
+            for handle in ok:
+                self._settle(handle, None)
+            for handle, _code, message in failed:
+                self._settle(handle, message)
+            if not queued:
+                break
+
+    def _settle(self, handle: Any, error: str | None) -> None:
+        self._multi.remove_handle(handle)
+        waiter = self._waiting.pop(handle, None)
+        if waiter is not None and not waiter.done():
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(OSError(error))
+
+    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+        pycurl = self.pycurl
+        if self._multi is None:
+            self._multi = self._open()
+        handle = self._handles.pop() if self._handles else pycurl.Curl()
+        chunks: list[bytes] = []
+        head: list[bytes] = []
+        handle.setopt(pycurl.URL, url)
+        handle.setopt(pycurl.POST, 1)
+        handle.setopt(pycurl.POSTFIELDSIZE, len(body))
+        handle.setopt(pycurl.COPYPOSTFIELDS, body)
+        handle.setopt(pycurl.HTTPHEADER, [f"{k}: {v}" for k, v in headers.items()] + ["Expect:"])
+        handle.setopt(pycurl.WRITEFUNCTION, chunks.append)
+        handle.setopt(pycurl.HEADERFUNCTION, head.append)
+        handle.setopt(pycurl.TIMEOUT_MS, self.timeout_ms)
+        handle.setopt(pycurl.SSL_VERIFYPEER, 1 if ssl_verify else 0)
+        handle.setopt(pycurl.SSL_VERIFYHOST, 2 if ssl_verify else 0)
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[handle] = waiter
+        started = time.perf_counter()
+        self._multi.add_handle(handle)
+        try:
+            await waiter
+        except OSError as exc:
+            return _failed(exc, started)
+        finally:
+            self._handles.append(handle)
+        status = handle.getinfo(pycurl.RESPONSE_CODE)
+        fields = {}
+        for line in head[1:]:
+            name, _, value = line.decode("latin-1").partition(":")
+            if value:
+                fields[name.strip()] = value.strip()
+        return Outcome(
+            status=status,
+            headers=fields,
+            body=clean_text(b"".join(chunks)[:RESPONSE_BODY_CAP]),
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    async def close(self) -> None:
+        if self._multi is not None:
+            for handle in self._handles:
+                handle.close()
+            self._multi.close()
+            self._multi = None
+
+
+def current(per_host_limit: int, timeout: float) -> Candidate:
+    """The sender the worker uses today."""
+    return Sender(allow_local=True, total_timeout=timeout, per_host_limit=per_host_limit)
+
+
+CANDIDATES: dict[str, Callable[[int, float], Candidate]] = {
+    CURRENT: current,
+    "aiohttp": AiohttpCandidate,
+    "pycurl multi": PycurlCandidate,
+    "curl-cffi": CurlCffiCandidate,
+    "pyreqwest": PyreqwestCandidate,
+}
+
+
+def build(name: str, settings: Settings) -> Candidate:
+    """Candidate `name` with the settings' per-host cap and timeout."""
+    return CANDIDATES[name](settings.per_host_limit, settings.send_timeout)
+
+
+# -- a worker process over a chosen candidate ------------------------------------------------
+def serve_worker(name: str) -> None:
+    """`forgehooks worker` as the CLI runs it, with candidate `name` as its sender."""
+    from forgehooks.cli import delivery_runtime
+
+    settings = Settings()
+
+    async def main() -> None:
+        rt = delivery_runtime(settings, pre_ping=False)
+        rt.sender = build(name, settings)  # type: ignore[assignment]
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await rt.new_worker().run(stop)
+        finally:
+            await rt.close()
+
+    uvloop.run(main())
+
+
+@contextlib.asynccontextmanager
+async def delivering(rt: Runtime, settings: Settings, name: str, process: bool) -> AsyncIterator[None]:
+    """The embedded worker over candidate `name`, or one worker process over it."""
+    if not process:
+        rt.sender = build(name, settings)  # type: ignore[assignment]
+        async with delivery.delivering(rt, settings, 0):
+            yield
+        return
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FORGEHOOKS_")} | {
+        "FORGEHOOKS_DATABASE_URL": settings.resolved_database_url,
+        "FORGEHOOKS_DATABASE_SCHEMA": settings.database_schema,
+        "FORGEHOOKS_DATA_DIR": str(settings.data_dir),
+        "FORGEHOOKS_ALLOW_LOCAL_TARGETS": "true",
+    }
+    command = [sys.executable, __file__, "--serve-worker", name]
+    worker = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(delivery.stop_all, [worker], 30)
+
+
+async def durable(url: str, backend: str, name: str, events: int, hooks: int) -> float:
+    """Deliveries/s of the worker over candidate `name` (as `delivery.durable`)."""
+    async with delivery.store(backend) as (rt, settings):
+        user, project, _ = await delivery.seeded(rt, [url] * hooks)
+        await delivery.publish_many(rt, user, project, events, 4 if backend == "postgres" else 1)
+        async with delivering(rt, settings, name, backend == "postgres"):
+            if not await delivery.drained(rt, 300):
+                print(f"  {name}: not every delivery was recorded within 300 s", file=sys.stderr)
+        rate, _ = await delivery.recorded_rate(rt)
+        return rate
+
+
+async def check(url: str, name: str) -> str:
+    """'' if candidate `name` delivers to `url`, else why not."""
+    candidate = CANDIDATES[name](4, 10.0)
+    try:
+        outcome = await candidate.send(url, delivery.DELIVERY_HEADERS, delivery.BODY, ssl_verify=True)
+    finally:
+        await candidate.close()
+    return "" if outcome.status is not None and outcome.status < 300 else outcome.error or f"HTTP {outcome.status}"
+
+
+BACKENDS = (("SQLite, embedded worker", "sqlite"), ("PostgreSQL, 1 worker process", "postgres"))
+
+
+async def compare(url: str, names: list[str], rounds: int, events: int, hooks: int) -> dict[str, Any]:
+    """Per backend and candidate: every round's rate and its ratio to the current client."""
+    rates: dict[str, dict[str, list[float]]] = {b: {n: [] for n in names} for b, _ in BACKENDS}
+    ratios: dict[str, dict[str, list[float]]] = {b: {n: [] for n in names} for b, _ in BACKENDS}
+    for number in range(rounds):
+        order = names[number % len(names) :] + names[: number % len(names)]
+        for label, backend in BACKENDS:
+            got = {}
+            for name in order:
+                await asyncio.to_thread(os.sync)
+                await asyncio.sleep(0.5)
+                got[name] = await durable(url, backend, name, events, hooks)
+            base = got.get(CURRENT) or 0.0
+            for name, rate in got.items():
+                rates[label][name].append(rate)
+                ratios[label][name].append(rate / base if base else float("nan"))
+            print(
+                f"round {number + 1}, {label}: "
+                + ", ".join(f"{n} {got[n]:,.0f}/s ({got[n] / base:.2f})" for n in names if base),
+                flush=True,
+            )
+    return {"rates": rates, "ratios": ratios}
+
+
+def table(result: dict[str, Any], names: list[str]) -> str:
+    """The comparison as a Markdown table: median rate and median ratio to the current client."""
+    lines = [
+        "| sender | " + " | ".join(f"{label}: deliveries/s, x current" for label, _ in BACKENDS) + " |",
+        "|---|" + "---|" * len(BACKENDS),
+    ]
+    for name in names:
+        cells = []
+        for label, _ in BACKENDS:
+            rate = statistics.median(result["rates"][label][name])
+            ratio = statistics.median(result["ratios"][label][name])
+            cells.append(f"{rate:,.0f} ({ratio:.2f})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+async def run(args: argparse.Namespace) -> str:
+    """Check each candidate, compare them, print the table."""
+    wanted = [n for n in args.only.split(",") if n] if args.only else list(CANDIDATES)
+    names = [CURRENT] + [n for n in wanted if n != CURRENT]
+    problem = await asyncio.to_thread(delivery.ensure_tools)
+    if problem:
+        raise RuntimeError(problem)
+    with delivery.nginx() as url:
+        for name in list(names):
+            why = await check(url, name)
+            if why:
+                print(f"!! {name} left out: {why}")
+                names.remove(name)
+        result = await compare(url, names, args.rounds, args.events, args.hooks)
+    text = table(result, names)
+    print(f"\nmedians of {args.rounds} rounds, {args.events} events x {args.hooks} hooks:\n{text}")
+    return text
+
+
+def main() -> None:
+    """Parse arguments and run (or serve one worker process for a run)."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--hooks", type=int, default=10)
+    parser.add_argument("--only", default="", help="comma-separated candidates (the current one always runs)")
+    parser.add_argument("--serve-worker", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_worker:
+        serve_worker(args.serve_worker)
+        return
+    uvloop.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
