@@ -8,7 +8,7 @@ the cap, an `Outcome` back), and measured as `bench/delivery.py` measures forgeh
 events published first, then delivered and recorded, on SQLite (embedded worker) and on
 PostgreSQL (one `worker` process). The machine is shared and its speed drifts, so every
 round runs every candidate back to back in a rotated order, and each figure is reported
-as a ratio to the current client measured in the same round; the table gives medians.
+as a ratio to the own client measured in the same round; the table gives medians.
 """
 
 from __future__ import annotations
@@ -32,13 +32,15 @@ import uvloop
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import delivery
+import own_client as own_client_module
 
 from forgehooks.config import Settings
 from forgehooks.core.deliveries import Outcome
 from forgehooks.engine.sender import RESPONSE_BODY_CAP, Sender, clean_text
 from forgehooks.services.runtime import Runtime
 
-CURRENT = "current (engine/sender.py)"
+BASELINE = "own HTTP/1.1 client (before)"
+LIBCURL = "pycurl multi (engine/sender.py)"
 
 
 class Candidate(Protocol):
@@ -174,132 +176,20 @@ class PyreqwestCandidate:
             await self._client.close()
 
 
-class PycurlCandidate:
-    """pycurl's multi interface, its sockets and timer driven by the asyncio loop."""
-
-    def __init__(self, per_host_limit: int, timeout: float) -> None:
-        import pycurl
-
-        self.pycurl = pycurl
-        self.per_host_limit = per_host_limit
-        self.timeout_ms = int(timeout * 1000)
-        self._multi: Any = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._waiting: dict[Any, asyncio.Future[None]] = {}
-        self._handles: list[Any] = []
-
-    def _open(self) -> Any:
-        pycurl = self.pycurl
-        multi = pycurl.CurlMulti()
-        multi.setopt(pycurl.M_SOCKETFUNCTION, self._on_socket)
-        multi.setopt(pycurl.M_TIMERFUNCTION, self._on_timer)
-        multi.setopt(pycurl.M_MAX_HOST_CONNECTIONS, self.per_host_limit)
-        return multi
-
-    def _on_socket(self, what: int, fd: int, multi: Any, data: Any) -> None:
-        loop = asyncio.get_running_loop()
-        pycurl = self.pycurl
-        if what == pycurl.POLL_REMOVE:
-            loop.remove_reader(fd)
-            loop.remove_writer(fd)
-            return
-        if what & pycurl.POLL_IN:
-            loop.add_reader(fd, self._act, fd, pycurl.CSELECT_IN)
-        else:
-            loop.remove_reader(fd)
-        if what & pycurl.POLL_OUT:
-            loop.add_writer(fd, self._act, fd, pycurl.CSELECT_OUT)
-        else:
-            loop.remove_writer(fd)
-
-    def _on_timer(self, ms: int) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if ms >= 0:
-            loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(ms / 1000, self._act, self.pycurl.SOCKET_TIMEOUT, 0)
-
-    def _act(self, fd: int, events: int) -> None:
-        while True:
-            result, _ = self._multi.socket_action(fd, events)
-            if result != self.pycurl.E_CALL_MULTI_PERFORM:
-                break
-        while True:
-            queued, ok, failed = self._multi.info_read()
-            for handle in ok:
-                self._settle(handle, None)
-            for handle, _code, message in failed:
-                self._settle(handle, message)
-            if not queued:
-                break
-
-    def _settle(self, handle: Any, error: str | None) -> None:
-        self._multi.remove_handle(handle)
-        waiter = self._waiting.pop(handle, None)
-        if waiter is not None and not waiter.done():
-            if error is None:
-                waiter.set_result(None)
-            else:
-                waiter.set_exception(OSError(error))
-
-    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
-        pycurl = self.pycurl
-        if self._multi is None:
-            self._multi = self._open()
-        handle = self._handles.pop() if self._handles else pycurl.Curl()
-        chunks: list[bytes] = []
-        head: list[bytes] = []
-        handle.setopt(pycurl.URL, url)
-        handle.setopt(pycurl.POST, 1)
-        handle.setopt(pycurl.POSTFIELDSIZE, len(body))
-        handle.setopt(pycurl.COPYPOSTFIELDS, body)
-        handle.setopt(pycurl.HTTPHEADER, [f"{k}: {v}" for k, v in headers.items()] + ["Expect:"])
-        handle.setopt(pycurl.WRITEFUNCTION, chunks.append)
-        handle.setopt(pycurl.HEADERFUNCTION, head.append)
-        handle.setopt(pycurl.TIMEOUT_MS, self.timeout_ms)
-        handle.setopt(pycurl.SSL_VERIFYPEER, 1 if ssl_verify else 0)
-        handle.setopt(pycurl.SSL_VERIFYHOST, 2 if ssl_verify else 0)
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting[handle] = waiter
-        started = time.perf_counter()
-        self._multi.add_handle(handle)
-        try:
-            await waiter
-        except OSError as exc:
-            return _failed(exc, started)
-        finally:
-            self._handles.append(handle)
-        status = handle.getinfo(pycurl.RESPONSE_CODE)
-        fields = {}
-        for line in head[1:]:
-            name, _, value = line.decode("latin-1").partition(":")
-            if value:
-                fields[name.strip()] = value.strip()
-        return Outcome(
-            status=status,
-            headers=fields,
-            body=clean_text(b"".join(chunks)[:RESPONSE_BODY_CAP]),
-            duration_ms=(time.perf_counter() - started) * 1000,
-        )
-
-    async def close(self) -> None:
-        if self._multi is not None:
-            for handle in self._handles:
-                handle.close()
-            self._multi.close()
-            self._multi = None
+def own_client(per_host_limit: int, timeout: float) -> Candidate:
+    """The sender before the move to libcurl: forgehooks' own HTTP/1.1 client."""
+    return own_client_module.Sender(allow_local=True, total_timeout=timeout, per_host_limit=per_host_limit)
 
 
-def current(per_host_limit: int, timeout: float) -> Candidate:
-    """The sender the worker uses today."""
+def libcurl(per_host_limit: int, timeout: float) -> Candidate:
+    """The sender the worker uses: `engine/sender.py`, pycurl's multi interface under the policy."""
     return Sender(allow_local=True, total_timeout=timeout, per_host_limit=per_host_limit)
 
 
 CANDIDATES: dict[str, Callable[[int, float], Candidate]] = {
-    CURRENT: current,
+    BASELINE: own_client,
+    LIBCURL: libcurl,
     "aiohttp": AiohttpCandidate,
-    "pycurl multi": PycurlCandidate,
     "curl-cffi": CurlCffiCandidate,
     "pyreqwest": PyreqwestCandidate,
 }
@@ -380,7 +270,7 @@ BACKENDS = (("SQLite, embedded worker", "sqlite"), ("PostgreSQL, 1 worker proces
 
 
 async def compare(url: str, names: list[str], rounds: int, events: int, hooks: int) -> dict[str, Any]:
-    """Per backend and candidate: every round's rate and its ratio to the current client."""
+    """Per backend and candidate: every round's rate and its ratio to the own client."""
     rates: dict[str, dict[str, list[float]]] = {b: {n: [] for n in names} for b, _ in BACKENDS}
     ratios: dict[str, dict[str, list[float]]] = {b: {n: [] for n in names} for b, _ in BACKENDS}
     for number in range(rounds):
@@ -391,7 +281,7 @@ async def compare(url: str, names: list[str], rounds: int, events: int, hooks: i
                 await asyncio.to_thread(os.sync)
                 await asyncio.sleep(0.5)
                 got[name] = await durable(url, backend, name, events, hooks)
-            base = got.get(CURRENT) or 0.0
+            base = got.get(BASELINE) or 0.0
             for name, rate in got.items():
                 rates[label][name].append(rate)
                 ratios[label][name].append(rate / base if base else float("nan"))
@@ -404,9 +294,9 @@ async def compare(url: str, names: list[str], rounds: int, events: int, hooks: i
 
 
 def table(result: dict[str, Any], names: list[str]) -> str:
-    """The comparison as a Markdown table: median rate and median ratio to the current client."""
+    """The comparison as a Markdown table: median rate and median ratio to the own client."""
     lines = [
-        "| sender | " + " | ".join(f"{label}: deliveries/s, x current" for label, _ in BACKENDS) + " |",
+        "| sender | " + " | ".join(f"{label}: deliveries/s, x own client" for label, _ in BACKENDS) + " |",
         "|---|" + "---|" * len(BACKENDS),
     ]
     for name in names:
@@ -422,7 +312,7 @@ def table(result: dict[str, Any], names: list[str]) -> str:
 async def run(args: argparse.Namespace) -> str:
     """Check each candidate, compare them, print the table."""
     wanted = [n for n in args.only.split(",") if n] if args.only else list(CANDIDATES)
-    names = [CURRENT] + [n for n in wanted if n != CURRENT]
+    names = [BASELINE] + [n for n in wanted if n != BASELINE]
     problem = await asyncio.to_thread(delivery.ensure_tools)
     if problem:
         raise RuntimeError(problem)
@@ -444,7 +334,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--hooks", type=int, default=10)
-    parser.add_argument("--only", default="", help="comma-separated candidates (the current one always runs)")
+    parser.add_argument("--only", default="", help="comma-separated candidates (the own client always runs, as the reference)")
     parser.add_argument("--serve-worker", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_worker:
