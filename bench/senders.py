@@ -58,7 +58,9 @@ class Candidate(Protocol):
 
 
 def _failed(exc: BaseException, started: float) -> Outcome:
-    return Outcome(error=f"{type(exc).__name__}: {exc}"[:500], duration_ms=(time.perf_counter() - started) * 1000)
+    return Outcome(
+        error=f"{type(exc).__name__}: {exc}"[:500], duration_ms=(time.perf_counter() - started) * 1000
+    )
 
 
 class AiohttpCandidate:
@@ -72,7 +74,9 @@ class AiohttpCandidate:
     async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=0, limit_per_host=self.per_host_limit)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout, auto_decompress=False)
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self.timeout, auto_decompress=False
+            )
         started = time.perf_counter()
         try:
             async with self._session.post(
@@ -237,7 +241,7 @@ async def delivering(rt: Runtime, settings: Settings, name: str, process: bool) 
         "FORGEHOOKS_ALLOW_LOCAL_TARGETS": "true",
     }
     command = [sys.executable, __file__, "--serve-worker", name]
-    worker = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)  # noqa: ASYNC220 - returns at once
     try:
         yield
     finally:
@@ -263,7 +267,11 @@ async def check(url: str, name: str) -> str:
         outcome = await candidate.send(url, delivery.DELIVERY_HEADERS, delivery.BODY, ssl_verify=True)
     finally:
         await candidate.close()
-    return "" if outcome.status is not None and outcome.status < 300 else outcome.error or f"HTTP {outcome.status}"
+    return (
+        ""
+        if outcome.status is not None and outcome.status < 300
+        else outcome.error or f"HTTP {outcome.status}"
+    )
 
 
 BACKENDS = (("SQLite, embedded worker", "sqlite"), ("PostgreSQL, 1 worker process", "postgres"))
@@ -334,7 +342,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--hooks", type=int, default=10)
-    parser.add_argument("--only", default="", help="comma-separated candidates (the own client always runs, as the reference)")
+    parser.add_argument(
+        "--only", default="", help="comma-separated candidates (the own client always runs, as the reference)"
+    )
     parser.add_argument("--serve-worker", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_worker:

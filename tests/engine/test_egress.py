@@ -97,7 +97,9 @@ async def test_send_time_guard_checks_the_address_connected_to(receiver: Receive
 
 
 async def test_every_address_of_a_name_is_checked(receiver: Receiver) -> None:
-    sender = Sender(allow_local=False, total_timeout=5, static_hosts={"two.example": ["10.0.0.7", "127.0.0.1"]})
+    sender = Sender(
+        allow_local=False, total_timeout=5, static_hosts={"two.example": ["10.0.0.7", "127.0.0.1"]}
+    )
     try:
         outcome = await sender.send(f"http://two.example:{receiver.port}/hook", {}, b"{}", ssl_verify=True)
     finally:

@@ -69,7 +69,9 @@ async def test_chunked_and_close_delimited_bodies_are_read_whole(sender: Sender)
 
 
 async def test_an_interim_100_continue_is_skipped(sender: Sender) -> None:
-    server = Server(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX-Final: yes\r\nContent-Length: 4\r\n\r\ndone")
+    server = Server(
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nX-Final: yes\r\nContent-Length: 4\r\n\r\ndone"
+    )
     async with hostile.serving(server) as url:
         outcome = await sender.send(url, {}, b"{}", ssl_verify=True)
     assert (outcome.status, outcome.body) == (201, "done")

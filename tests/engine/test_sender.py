@@ -226,7 +226,9 @@ async def test_an_unexpected_error_in_the_sender_is_a_logged_client_error(
     outcome = await sender.send(receiver.url, Broken(), b"{}", ssl_verify=True)
     assert outcome.reason is Reason.CLIENT_ERROR and outcome.blameless, outcome
     assert outcome.verdict is Verdict.RETRY
-    assert any(r.levelname == "ERROR" and r.exc_info for r in caplog.records), "logged as a bug, with its traceback"
+    assert any(r.levelname == "ERROR" and r.exc_info for r in caplog.records), (
+        "logged as a bug, with its traceback"
+    )
     assert receiver.received == []
 
 

@@ -10,7 +10,6 @@ through one table; nothing else in the engine knows libcurl.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import logging
 import socket
@@ -63,7 +62,7 @@ CURL_REASONS: dict[int, Reason] = {
     pycurl.E_HTTP_RETURNED_ERROR: Reason.INVALID_RESPONSE,
     100: Reason.INVALID_RESPONSE,  # CURLE_TOO_LARGE: a header past libcurl's own limit
     pycurl.E_URL_MALFORMAT: Reason.INVALID_REQUEST,
-    pycurl.E_UNSUPPORTED_PROTOCOL: Reason.INVALID_RESPONSE,  # an HTTP/0.9 answer (the scheme is checked first)
+    pycurl.E_UNSUPPORTED_PROTOCOL: Reason.INVALID_RESPONSE,  # an HTTP/0.9 answer (schemes are checked first)
     pycurl.E_BAD_FUNCTION_ARGUMENT: Reason.INVALID_REQUEST,
 }
 
@@ -362,7 +361,9 @@ class Sender:
             lines = header_lines(headers)
             proxy = self.proxy_for(target.scheme, host)
             pinned = await self._target_address(host, port) if proxy else ""
-            exchange = self._idle.pop() if self._idle else _Exchange(self.total_timeout_ms, self.connect_timeout_ms)
+            exchange = (
+                self._idle.pop() if self._idle else _Exchange(self.total_timeout_ms, self.connect_timeout_ms)
+            )
             exchange.begin(body, allow_any=self.allow_local or bool(proxy))
             handle = exchange.handle
             handle.setopt(pycurl.URL, target.url)
@@ -452,8 +453,15 @@ class Sender:
         detail = str(exc).strip()
         if exchange is not None and exchange.refused and exc.code == pycurl.E_COULDNT_CONNECT:
             reason, detail = Reason.GUARD, f"{', '.join(exchange.refused)} is not a public address"
-        elif exc.code == pycurl.E_WRITE_ERROR and exchange is not None and exchange.head_bytes > HEADER_BYTES_CAP:
-            reason, detail = Reason.INVALID_RESPONSE, f"status line and headers longer than {HEADER_BYTES_CAP} bytes"
+        elif (
+            exc.code == pycurl.E_WRITE_ERROR
+            and exchange is not None
+            and exchange.head_bytes > HEADER_BYTES_CAP
+        ):
+            reason, detail = (
+                Reason.INVALID_RESPONSE,
+                f"status line and headers longer than {HEADER_BYTES_CAP} bytes",
+            )
         elif reason is None:
             log.error("libcurl ended a send with an unexpected error %d: %s", exc.code, detail)
             reason = Reason.CLIENT_ERROR
