@@ -35,6 +35,7 @@ RESPONSE_BODY_CAP = 64 * 1024
 HEADER_BYTES_CAP = 64 * 1024  # a response's status line and headers together
 DNS_SECONDS = 10  # libcurl reuses a resolved address this long
 IDLE_SECONDS = 15  # an idle keep-alive connection is not reused after this
+CANT_SEEK: int = pycurl.SEEKFUNC_CANTSEEK
 IDLE_HANDLES = 1024  # easy handles kept for reuse (each holds libcurl's buffers)
 
 #: libcurl's error codes to the outcome's reason, most common first; any other code is a
@@ -232,7 +233,7 @@ class _Exchange:
     def seek(self, offset: int, origin: int) -> int:
         # libcurl rewinds only to send the body again on a new connection (a reused one
         # died): refused, so a request is never sent twice within one recorded attempt
-        return pycurl.SEEKFUNC_CANTSEEK
+        return CANT_SEEK
 
     def open_socket(self, purpose: int, address: Any) -> Any:
         if not self.allow_any and not is_public(ipaddress.ip_address(address.addr[0])):
@@ -310,9 +311,9 @@ class Sender:
         return found
 
     def _choose_proxy(self, scheme: str, host: str) -> str:
-        environment = urllib.request.getproxies_environment()
-        if urllib.request.proxy_bypass_environment(host, environment):
+        if urllib.request.proxy_bypass(host):  # NO_PROXY (its names, domains and addresses)
             return ""
+        environment = urllib.request.getproxies_environment()
         if self.proxy is not None:
             return self.proxy
         return environment.get(scheme, "")
@@ -334,7 +335,7 @@ class Sender:
             candidates = [a["host"] for a in answers]
         allowed = [a for a in candidates if self.allow_local or is_public(ipaddress.ip_address(a))]
         if not allowed:
-            raise BlockedAddress(f"{host} resolves only to non-public addresses")
+            raise BlockedAddress(f"receiver address is not public ({host} resolves only to such addresses)")
         return allowed[0]
 
     # -- one request -----------------------------------------------------------------------
@@ -452,7 +453,7 @@ class Sender:
         reason = CURL_REASONS.get(exc.code)
         detail = str(exc).strip()
         if exchange is not None and exchange.refused and exc.code == pycurl.E_COULDNT_CONNECT:
-            reason, detail = Reason.GUARD, f"{', '.join(exchange.refused)} is not a public address"
+            reason, detail = Reason.GUARD, f"receiver address is not public ({', '.join(exchange.refused)})"
         elif (
             exc.code == pycurl.E_WRITE_ERROR
             and exchange is not None

@@ -12,7 +12,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from forgehooks.core.errors import InvalidInput
 from forgehooks.core.hooks import Hook
@@ -43,7 +43,7 @@ def _certificates(field: str, pem: str) -> list[x509.Certificate]:
     return found
 
 
-def _private_key(pem: str) -> CertificateIssuerPrivateKeyTypes:
+def _private_key(pem: str) -> PrivateKeyTypes:
     if len(pem) > MAX_PEM:
         raise InvalidInput("client_key", f"at most {MAX_PEM} bytes of PEM")
     try:
@@ -52,8 +52,6 @@ def _private_key(pem: str) -> CertificateIssuerPrivateKeyTypes:
         raise InvalidInput("client_key", "must not be encrypted (it is stored encrypted)") from exc
     except ValueError as exc:
         raise InvalidInput("client_key", "must be a PEM private key") from exc
-    if not isinstance(key, CertificateIssuerPrivateKeyTypes):  # e.g. X25519: no certificates
-        raise InvalidInput("client_key", "is not a key type certificates are made for")
     return key
 
 
