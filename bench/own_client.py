@@ -563,7 +563,9 @@ class Sender:
             found = self._endpoints[url] = Endpoint.parse(url)
         return found
 
-    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+    async def send(
+        self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool, tls: object = None
+    ) -> Outcome:
         """POST `body` to `url`; never raises for network or HTTP trouble."""
         started = time.perf_counter()
         task = self.deadlines.begin()

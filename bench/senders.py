@@ -38,6 +38,7 @@ from forgehooks.config import Settings
 from forgehooks.core.deliveries import Outcome
 from forgehooks.engine.sender import RESPONSE_BODY_CAP, Sender, clean_text
 from forgehooks.services.runtime import Runtime
+from forgehooks.store.tables import deliveries
 
 BASELINE = "own HTTP/1.1 client (before)"
 LIBCURL = "pycurl multi (engine/sender.py)"
@@ -48,7 +49,9 @@ class Candidate(Protocol):
 
     per_host_limit: int
 
-    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+    async def send(
+        self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool, tls: object = None
+    ) -> Outcome:
         """POST `body`; an outcome, never an exception for network trouble."""
         ...
 
@@ -71,7 +74,9 @@ class AiohttpCandidate:
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
 
-    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+    async def send(
+        self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool, tls: object = None
+    ) -> Outcome:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=0, limit_per_host=self.per_host_limit)
             self._session = aiohttp.ClientSession(
@@ -105,7 +110,9 @@ class CurlCffiCandidate:
         self.timeout = timeout
         self._session: Any = None
 
-    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+    async def send(
+        self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool, tls: object = None
+    ) -> Outcome:
         from curl_cffi import CurlError
         from curl_cffi.requests import AsyncSession
 
@@ -145,7 +152,9 @@ class PyreqwestCandidate:
         self.timeout = timeout
         self._client: Any = None
 
-    async def send(self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool) -> Outcome:
+    async def send(
+        self, url: str, headers: Mapping[str, str], body: bytes, *, ssl_verify: bool, tls: object = None
+    ) -> Outcome:
         from datetime import timedelta
 
         from pyreqwest.client import ClientBuilder
@@ -257,6 +266,9 @@ async def durable(url: str, backend: str, name: str, events: int, hooks: int) ->
             if not await delivery.drained(rt, 300):
                 print(f"  {name}: not every delivery was recorded within 300 s", file=sys.stderr)
         rate, _ = await delivery.recorded_rate(rt)
+        unsent = await delivery.count_where(rt, deliveries.c.state != "succeeded")
+        if unsent:  # a rate of failures measures nothing of a sender
+            raise RuntimeError(f"{name} on {backend}: {unsent} deliveries did not succeed")
         return rate
 
 
