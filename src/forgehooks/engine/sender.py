@@ -313,10 +313,9 @@ class Sender:
     def _choose_proxy(self, scheme: str, host: str) -> str:
         if urllib.request.proxy_bypass(host):  # NO_PROXY (its names, domains and addresses)
             return ""
-        environment = urllib.request.getproxies_environment()
         if self.proxy is not None:
             return self.proxy
-        return environment.get(scheme, "")
+        return urllib.request.getproxies_environment().get(scheme, "")
 
     async def _target_address(self, host: str, port: int) -> str:
         """The address a proxy must tunnel to: resolved here and checked by the guard, so
