@@ -136,3 +136,13 @@ async def test_an_unverified_connection_never_serves_a_verified_send(sender: Sen
         verified = await sender.send(url, {}, b"{}", ssl_verify=True)
     assert unverified.status == 204
     assert verified.status is None and verified.reason is Reason.TLS, verified
+
+
+async def test_a_body_larger_than_libcurl_s_upload_buffer_arrives_whole(sender: Sender) -> None:
+    body = bytes(range(256)) * 1000  # 256 KB, many reads of libcurl's 16 KiB buffer
+    with Receiver() as r:
+        outcome = await sender.send(
+            r.url, {"Content-Type": "application/octet-stream"}, body, ssl_verify=True
+        )
+        assert outcome.status == 200, outcome
+        assert r.received[0].body == body

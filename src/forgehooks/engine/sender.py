@@ -184,7 +184,7 @@ class _Exchange:
     def __init__(self, total_timeout_ms: int, connect_timeout_ms: int) -> None:
         self.handle = pycurl.Curl()
         self.body = b""
-        self.sent = False
+        self.sent = 0  # bytes of the body handed to libcurl
         self.allow_any = False  # local targets allowed, or a proxy's address (the operator's)
         self.refused: list[str] = []
         self.head: list[bytes] = []
@@ -222,7 +222,7 @@ class _Exchange:
     def begin(self, body: bytes, allow_any: bool) -> None:
         """Ready for the next request."""
         self.body = body
-        self.sent = False
+        self.sent = 0  # bytes of the body handed to libcurl
         self.allow_any = allow_any
         self.refused = []
         self.head = []
@@ -232,10 +232,14 @@ class _Exchange:
         self.capped = False
 
     def read(self, size: int) -> bytes:
-        if self.sent:
-            return b""
-        self.sent = True
-        return self.body  # libcurl takes it whole when it fits, else asks again
+        # the body from where the last read ended, at most `size` bytes (libcurl's upload
+        # buffer): a body over 16 KiB takes several reads
+        start = self.sent
+        if start == 0 and len(self.body) <= size:
+            self.sent = len(self.body)
+            return self.body  # the usual webhook body: whole, without a copy
+        self.sent = start + size
+        return self.body[start : start + size]
 
     def seek(self, offset: int, origin: int) -> int:
         # libcurl rewinds only to send the body again on a new connection (a reused one
