@@ -94,7 +94,7 @@ def targets(r: Any) -> list[Row]:
         rows.append(
             Row(
                 "1",
-                "(b') the same loop over forgehooks' own HTTP client",
+                "(b') the same loop over forgehooks' sender (libcurl)",
                 f"{own:,.0f} req/s",
                 f"{own / r.wrk:.0%} of (a)" if r.wrk else "",
                 "reference (the worker's own ceiling)",
@@ -499,8 +499,8 @@ one worker process) answering 204 to every POST; bodies are about 2 KB.
    {s["wrk_seconds"]:.0f} s (`bench/receivers/post.lua`): the loopback limit. (b) one aiohttp session
    under uvloop (the loop `forgehooks worker` and `serve` use), {64} concurrent senders, no
    database, {s["bare"]:,} requests: the Python ceiling the issues' targets are set against.
-   (b') the same loop over forgehooks' own sender (`engine/sender.py` and its HTTP/1.1
-   client `engine/http1.py`) with a delivery's usual six headers, no database: what the
+   (b') the same loop over forgehooks' sender (`engine/sender.py` on libcurl, through
+   pycurl's multi interface) with a delivery's usual six headers, no database: what the
    worker's HTTP client alone can do. The worker no longer uses aiohttp to send, so (b')
    is its real ceiling, and a share of (b) above 100% is possible.
 2. **Durable delivery.** {s["events"]:,} push events (three commits, about 2 KB rendered) to

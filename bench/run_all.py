@@ -36,6 +36,7 @@ import celery_baseline
 import delivery
 import growth
 import report
+import senders
 
 import api
 import e2e
@@ -73,6 +74,8 @@ class Sizes:
     e2e_events: int = 3000
     e2e_latency_seconds: float = 5
     console: tuple[str, ...] = ("--deliveries", "10000", "--repeat", "60", "--seconds", "5")
+    sender_rounds: int = 3
+    sender_events: int = 2000
 
 
 QUICK = Sizes(
@@ -98,6 +101,8 @@ QUICK = Sizes(
     e2e_events=400,
     e2e_latency_seconds=1,
     console=("--deliveries", "1000", "--repeat", "10", "--seconds", "3"),
+    sender_rounds=1,
+    sender_events=200,
 )
 
 
@@ -110,7 +115,7 @@ class Results:
     sizes: dict[str, Any] = field(default_factory=dict)
     wrk: float = 0.0
     bare: float = 0.0
-    own: float = 0.0  # (b') the same loop over forgehooks' own HTTP client
+    own: float = 0.0  # (b') the same loop over forgehooks' sender (engine/sender.py)
     sweep: dict[str, dict[str, float]] = field(default_factory=dict)  # concurrency -> series -> rate
     durable: dict[str, float] = field(default_factory=dict)  # median deliveries/s of the rounds
     durable_share: dict[str, float] = field(default_factory=dict)  # median share of (b) beside each round
@@ -125,6 +130,7 @@ class Results:
     api_pg: dict[str, dict[str, float]] = field(default_factory=dict)  # "16", "64" connections
     e2e: dict[str, Any] = field(default_factory=dict)  # bench/e2e.py: rows and latency
     console: list[list[str]] = field(default_factory=list)
+    senders: str = ""  # bench/senders.py's table: the worker's rate over each candidate client
     failures: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -175,7 +181,7 @@ class Bench:
         )
         r.own = await delivery.own_client_rate(url, s.bare)
         print(
-            f"(b') forgehooks' own HTTP client, same loop: {r.own:,.0f} req/s"
+            f"(b') forgehooks' sender, same loop: {r.own:,.0f} req/s"
             f" = {pct(r.own, r.wrk)} of (a), {r.own / r.bare:.1f}x (b)"
         )
 
@@ -337,6 +343,14 @@ class Bench:
         s = self.s
         self.r.e2e = await e2e.measure(s.e2e_events, 16, s.bare, s.e2e_latency_seconds, None, True)
 
+    # -- the sender comparison (bench/senders.py) -------------------------------------------------
+    async def senders(self, url: str) -> None:
+        s = self.s
+        names = list(senders.CANDIDATES)
+        got = await senders.compare(url, names, s.sender_rounds, s.sender_events, s.hooks)
+        self.r.senders = senders.table(got, names)
+        print(self.r.senders)
+
     # -- console ----------------------------------------------------------------------------------------
     async def console(self) -> None:
         command = [sys.executable, str(ROOT / "bench" / "console.py"), "--backend", "both", *self.s.console]
@@ -365,6 +379,7 @@ class Bench:
                 await self.part("hard", lambda: self.hard(url), 400)
                 await self.part("growth", lambda: self.growth(url), 900)
                 await self.part("celery", lambda: self.celery(url), 300)
+                await self.part("senders", lambda: self.senders(url), 900)
             await self.part("api", self.api, 300)
             await self.part("e2e", self.e2e, 1200)
         await self.part("memory", self.memory, 300)

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     send_timeout: float = Field(10.0, description="total timeout of one delivery request")
     connect_timeout: float = Field(5.0, description="connect timeout of one delivery request")
     per_host_limit: int = Field(64, description="connections per receiver host")
+    egress_proxy: str | None = Field(
+        None,
+        description="proxy of every delivery (unset: HTTPS_PROXY/HTTP_PROXY; empty: none); NO_PROXY applies",
+    )
     retry_schedule: str = Field(
         ",".join(str(int(s)) for s in DEFAULT_SCHEDULE),
         description="seconds before each attempt, comma separated",

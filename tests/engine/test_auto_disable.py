@@ -7,9 +7,10 @@ import asyncio
 from datetime import timedelta
 
 from forgehooks.core.clock import utcnow
-from forgehooks.core.deliveries import DeliveryState
+from forgehooks.core.deliveries import Delivery, DeliveryState
 from forgehooks.core.hooks import PERMANENT_AFTER, TEMPORARY_AFTER, Hook, HookHealth
 from forgehooks.core.retry import RetryPolicy
+from forgehooks.engine.sender import Sender
 from forgehooks.services import hooks
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.hooks import HookRepository
@@ -116,3 +117,55 @@ async def test_a_permanently_disabled_hook_holds_its_deliveries_until_re_enabled
             got = await receiver.await_count(5)
     assert [g.header("X-Forgehooks-Event-Id") for g in got[1:]] == first + held_ids
     assert {d.state for d in await deliveries_of(runtime, seed.project, hook)} == {DeliveryState.SUCCEEDED}
+
+
+class BuggySender(Sender):
+    """The real sender with a bug in its own code path (not the network's)."""
+
+    def proxy_for(self, scheme: str, host: str) -> str:
+        raise KeyError("a bug in the sender")
+
+
+async def _attempts_made(runtime: Runtime, seed: Seed, hook: Hook, at_least: int) -> Delivery:
+    for _ in range(200):
+        (delivery,) = await deliveries_of(runtime, seed.project, hook)
+        if delivery.attempt_count >= at_least:
+            return delivery
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"fewer than {at_least} attempts were made")
+
+
+async def test_a_bug_in_the_sender_is_retried_but_never_counts_against_the_hook(
+    runtime: Runtime, seed: Seed
+) -> None:
+    with Receiver() as receiver:
+        hook = await add_hook(runtime, seed, receiver.url)
+        await publish_pushes(runtime, seed, 1)
+        sender = BuggySender(allow_local=True)
+        async with working(runtime, sender=sender, concurrency=1, retry=KEEP_RETRYING):
+            delivery = await _attempts_made(runtime, seed, hook, TEMPORARY_AFTER + 2)
+        await sender.close()
+    assert delivery.state is DeliveryState.QUEUED, "retried: a bug must not lose the delivery"
+    assert delivery.last_error.startswith("internal client error")
+    after = await hooks.get_hook(runtime, seed.project, hook.id)
+    assert after.consecutive_failures == 0 and after.disabled_until is None and not after.disabled
+
+
+async def test_a_delivery_the_guard_refuses_at_send_time_fails_at_once(runtime: Runtime, seed: Seed) -> None:
+    with Receiver() as receiver:
+        hook = await add_hook(runtime, seed, receiver.url)  # created while local targets were allowed
+        await publish_pushes(runtime, seed, 1)
+        sender = Sender(allow_local=False)
+        async with working(runtime, sender=sender, concurrency=1, retry=KEEP_RETRYING):
+            delivery = await _attempts_made(runtime, seed, hook, 1)
+            for _ in range(100):
+                (delivery,) = await deliveries_of(runtime, seed.project, hook)
+                if delivery.state is not DeliveryState.QUEUED:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # no second attempt follows on the schedule
+            (delivery,) = await deliveries_of(runtime, seed.project, hook)
+        await sender.close()
+        assert receiver.received == []
+    assert delivery.state is DeliveryState.FAILED and delivery.attempt_count == 1, delivery
+    assert delivery.last_error.startswith("blocked")

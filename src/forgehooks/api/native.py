@@ -17,6 +17,8 @@ from forgehooks.api.schemas import (
     HookIn,
     HookOut,
     HookPatch,
+    HookTlsIn,
+    HookTlsOut,
     MemberIn,
     MemberOut,
     ProjectIn,
@@ -40,7 +42,7 @@ from forgehooks.core.hooks import BranchFilter, HookSpec
 from forgehooks.core.projects import Project, Role, User
 from forgehooks.dialects.face import RuntimeDep, bearer, first_present
 from forgehooks.dialects.gitcode_v4.mapping import HEADER_MODE, HeaderMode
-from forgehooks.services import accounts, deliveries, events, hooks, projects, replay
+from forgehooks.services import accounts, deliveries, events, hook_tls, hooks, projects, replay
 from forgehooks.services.runtime import Runtime
 
 PREFIX = "/api/forgehooks/v1"
@@ -248,6 +250,28 @@ async def rotate_secret(rt: RuntimeDep, user: UserDep, project: str, hook_id: in
     hook = await hooks.get_hook(rt, found, hook_id)
     rotated = await hooks.rotate_secret(rt, found, hook, body.secret, grace=timedelta(hours=body.grace_hours))
     return HookOut.of(rotated)
+
+
+@router.get("/projects/{project}/hooks/{hook_id}/tls", response_model=HookTlsOut)
+async def get_hook_tls(rt: RuntimeDep, user: UserDep, project: str, hook_id: int) -> HookTlsOut:
+    """The hook's own CA bundle and client certificate (the key is never shown)."""
+    found = await _project(rt, user, project, Role.MAINTAINER)
+    tls = hook_tls.shown(await hooks.get_hook(rt, found, hook_id))
+    return HookTlsOut(ca_bundle=tls.ca_bundle, client_cert=tls.client_cert, has_client_key=tls.has_client_key)
+
+
+@router.put("/projects/{project}/hooks/{hook_id}/tls", response_model=HookTlsOut)
+async def set_hook_tls(
+    rt: RuntimeDep, user: UserDep, project: str, hook_id: int, body: HookTlsIn
+) -> HookTlsOut:
+    """Replace the hook's own CA bundle and client certificate (all empty: the defaults)."""
+    found = await _project(rt, user, project, Role.MAINTAINER)
+    hook = await hooks.get_hook(rt, found, hook_id)
+    updated = await hook_tls.set_tls(
+        rt, found, hook, ca_bundle=body.ca_bundle, client_cert=body.client_cert, client_key=body.client_key
+    )
+    tls = hook_tls.shown(updated)
+    return HookTlsOut(ca_bundle=tls.ca_bundle, client_cert=tls.client_cert, has_client_key=tls.has_client_key)
 
 
 @router.post("/projects/{project}/hooks/{hook_id}/test", response_model=TestOut)

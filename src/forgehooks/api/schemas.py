@@ -205,6 +205,25 @@ class RotateIn(BaseModel):
     grace_hours: float = Field(24.0, ge=0, le=24 * 30)
 
 
+class HookTlsIn(BaseModel):
+    """A hook's own TLS settings: CAs to trust instead of the system's, and a client
+    certificate with its unencrypted key for receivers that ask for one (mutual TLS). All
+    PEM; the key is stored encrypted and never shown again. All empty: the defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+    ca_bundle: str = Field("", description="PEM certificates the receiver's chain must lead to")
+    client_cert: str = Field("", description="PEM client certificate (its chain may follow)")
+    client_key: str = Field("", description="PEM private key of the client certificate, unencrypted")
+
+
+class HookTlsOut(BaseModel):
+    """A hook's own TLS settings as shown: the certificates, whether a key is set."""
+
+    ca_bundle: str
+    client_cert: str
+    has_client_key: bool
+
+
 class HookOut(BaseModel):
     """A hook as the native API shows it (the secret itself is never returned)."""
 

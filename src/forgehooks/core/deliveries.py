@@ -47,34 +47,85 @@ class Verdict(StrEnum):
     FINAL = "final"  #: any other answer: do not try again
 
 
+class Reason(StrEnum):
+    """Why an attempt ended as it did: the type the retry policy, health and the log read."""
+
+    OK = "ok"  #: the receiver answered 2xx
+    HTTP_4XX = "http_4xx"  #: the receiver refused the request (4xx other than 408, 425, 429)
+    HTTP_429 = "http_429"  #: the receiver asked to slow down (or 408/425: try again later)
+    HTTP_5XX = "http_5xx"  #: the receiver failed (5xx)
+    HTTP_OTHER = "http_other"  #: an answer that is none of the above (1xx, 3xx: redirects are not followed)
+    TIMEOUT = "timeout"  #: no complete answer within the timeout
+    DNS = "dns"  #: the receiver's host name did not resolve
+    CONNECT = "connect"  #: every address refused or was unreachable
+    TLS = "tls"  #: the TLS handshake or the certificate's verification failed
+    DISCONNECTED = "disconnected"  #: the connection ended before a complete answer (never re-sent silently)
+    INVALID_RESPONSE = "invalid_response"  #: the receiver answered something that is not HTTP
+    GUARD = "guard"  #: the SSRF guard refused the receiver's address: final, not retried
+    INVALID_REQUEST = "invalid_request"  #: the hook's URL, headers or TLS material cannot be sent
+    CLIENT_ERROR = "client_error"  #: a bug in forgehooks' sender: retried, not counted against the hook
+
+
+#: reasons that end a delivery at once: trying again cannot help
+FINAL_REASONS = frozenset({Reason.HTTP_4XX, Reason.HTTP_OTHER, Reason.GUARD, Reason.INVALID_REQUEST})
+#: reasons that are forgehooks' fault, not the receiver's: they never count towards disabling a hook
+BLAMELESS_REASONS = frozenset({Reason.CLIENT_ERROR})
+
+
+def reason_of_status(status: int) -> Reason:
+    """The reason of a receiver's answer with this status."""
+    if 200 <= status < 300:
+        return Reason.OK
+    if status == 429 or status in (408, 425):
+        return Reason.HTTP_429
+    if status >= 500:
+        return Reason.HTTP_5XX
+    if 400 <= status < 500:
+        return Reason.HTTP_4XX
+    return Reason.HTTP_OTHER
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Outcome:
-    """What happened when one request was sent."""
+    """What happened when one request was sent: an answer (`status`), or a `failure`."""
 
     status: int | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     body: str = ""
-    error: str = ""
+    #: why no answer came (None with a status); without either, a client error
+    failure: Reason | None = None
+    error: str = ""  #: the detail of a failure, for people reading the log
     duration_ms: float = 0.0
     retry_after: float | None = None  # seconds, from a Retry-After answer
 
     @property
+    def reason(self) -> Reason:
+        """The type of this outcome."""
+        if self.status is not None:
+            return reason_of_status(self.status)
+        return self.failure or Reason.CLIENT_ERROR
+
+    @property
     def verdict(self) -> Verdict:
         """Success, worth retrying, or final."""
-        if self.status is None:
-            return Verdict.RETRY
-        if 200 <= self.status < 300:
+        reason = self.reason
+        if reason is Reason.OK:
             return Verdict.SUCCESS
-        if self.status == 429 or self.status >= 500 or self.status in (408, 425):
-            return Verdict.RETRY
-        return Verdict.FINAL
+        if reason in FINAL_REASONS:
+            return Verdict.FINAL
+        return Verdict.RETRY
+
+    @property
+    def blameless(self) -> bool:
+        """Whether this failure is forgehooks' own, never counted against the hook."""
+        return self.reason in BLAMELESS_REASONS
 
     @property
     def summary(self) -> str:
         """One line for a hook's latest result: the status or the error."""
         if self.status is not None:
             return f"HTTP {self.status}"
-        return self.error or "no response"
+        return self.error or (self.failure.value if self.failure else "no response")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

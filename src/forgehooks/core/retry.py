@@ -6,10 +6,14 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from forgehooks.core.deliveries import Outcome, Verdict
+from forgehooks.core.deliveries import Outcome, Reason, Verdict
 
 #: Svix's schedule: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
 DEFAULT_SCHEDULE: tuple[float, ...] = (0, 5, 300, 1800, 7200, 18000, 36000, 36000)
+
+
+#: reasons that wait at least the throttle floor: the receiver is overloaded or slow
+THROTTLED = frozenset({Reason.HTTP_429, Reason.TIMEOUT})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,9 +38,7 @@ def next_attempt_at(
     if outcome.verdict is not Verdict.RETRY or attempts_made >= len(policy.schedule):
         return None
     delay = policy.schedule[attempts_made]
-    floor = 0.0
-    if outcome.status == 429 or "timeout" in outcome.error.lower():
-        floor = policy.throttle_floor
+    floor = policy.throttle_floor if outcome.reason in THROTTLED else 0.0
     if outcome.retry_after is not None:
         floor = max(floor, min(outcome.retry_after, policy.retry_after_cap))
     delay = max(delay, floor)

@@ -12,9 +12,13 @@ from forgehooks.core.hooks import Hook, expand_url, signing_secrets
 from forgehooks.core.retry import RetryPolicy, next_attempt_at
 from forgehooks.core.signing import standard_webhooks_signatures
 from forgehooks.core.wire import Envelope, OutgoingRequest, WireFormat
+from forgehooks.engine.sender import TlsMaterial
 from forgehooks.store.queue import AttemptRecord, Claimed
+from forgehooks.store.secrets import SecretBox
 
 MASK = "[masked]"
+#: the key of a hook's own TLS settings in its extras (see `services/hook_tls.py`)
+TLS_EXTRA = "tls"
 
 #: Header names a hook's custom headers never set (compared lower-cased): the request's own
 #: framing, and the families forgehooks signs or identifies deliveries with.
@@ -173,4 +177,18 @@ def record_of(
         verdict=outcome.verdict.value,
         state=judged.state,
         next_attempt_at=judged.next_attempt_at,
+    )
+
+
+def tls_material(hook: Hook, box: SecretBox) -> TlsMaterial | None:
+    """The hook's own CA bundle and client certificate for the sender, the key decrypted;
+    None for the usual hook (the system's CAs, no client certificate)."""
+    stored = hook.extras.get(TLS_EXTRA) if hook.extras else None
+    if not stored:
+        return None
+    key = stored.get("client_key") or ""
+    return TlsMaterial(
+        ca_bundle=str(stored.get("ca_bundle") or "").encode(),
+        client_cert=str(stored.get("client_cert") or "").encode(),
+        client_key=box.decrypt(key).encode() if key else b"",
     )

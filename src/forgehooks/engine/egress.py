@@ -1,9 +1,11 @@
 """SSRF guard: which addresses a hook may reach, checked at creation and on connect.
 
-The check at creation gives the user a clear error early. The check that matters is in
-`GuardedResolver`: the sender connects to exactly the addresses the resolver returns, so
-filtering there checks the address actually connected to and leaves no window for a
-DNS answer that changes between the check and the connection (rebinding).
+The check at creation gives the user a clear error early. The check that matters is at
+send time, on the address actually connected to: the sender (`engine/sender.py`) asks
+`is_public` about each address libcurl opens a socket to, so a DNS answer that changes
+between the check and the connection (rebinding) cannot reach a non-public address.
+`GuardedResolver` filters DNS answers where forgehooks resolves a name itself (at
+creation, and for the final target of a delivery sent through an egress proxy).
 """
 
 from __future__ import annotations

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from forgehooks.core.clock import utcnow
-from forgehooks.core.deliveries import DeliveryState, Outcome
+from forgehooks.core.deliveries import DeliveryState, Outcome, Reason
 from forgehooks.core.hooks import Hook, expand_url
 from forgehooks.core.retry import RetryPolicy
 from forgehooks.core.wire import OutgoingRequest, WireFormat
 from forgehooks.engine import attempt_log, process_metrics
-from forgehooks.engine.attempts import Judged, Prepared, judge, prepare, record_of
+from forgehooks.engine.attempts import Judged, Prepared, judge, prepare, record_of, tls_material
 from forgehooks.engine.hosts import Admission, HostGate, receiver_host
 from forgehooks.engine.sender import Sender
 from forgehooks.store.database import Database
@@ -73,6 +73,7 @@ class _Finished:
     hook: Hook | None
     record: AttemptRecord | None  # None: the hook is gone, the delivery is cancelled
     succeeded: bool
+    blameless: bool = False  # forgehooks' own failure (a bug): not counted against the hook
 
 
 class Worker:
@@ -238,7 +239,11 @@ class Worker:
                     else:
                         try:
                             outcome = await self.sender.send(
-                                prepared.url, prepared.headers, item.body, ssl_verify=hook.ssl_verify
+                                prepared.url,
+                                prepared.headers,
+                                item.body,
+                                ssl_verify=hook.ssl_verify,
+                                tls=tls_material(hook, self.box) if hook.extras else None,
                             )
                             request = prepared
                         except Exception as exc:  # not network trouble: the sender never raises for that
@@ -331,7 +336,10 @@ class Worker:
         record = record_of(claimed, hook, request, outcome, judged, started_at)
         attempt_log.log_attempt(claimed, hook, record)
         succeeded = judged.state is DeliveryState.SUCCEEDED
-        self._finish(_Finished(claimed=claimed, hook=hook, record=record, succeeded=succeeded))
+        finished = _Finished(
+            claimed=claimed, hook=hook, record=record, succeeded=succeeded, blameless=outcome.blameless
+        )
+        self._finish(finished)
 
     def _finish(self, finished: _Finished) -> None:
         self._buffer.append(finished)
@@ -392,15 +400,15 @@ class Worker:
 def _internal_error(claimed: Claimed, exc: Exception) -> Outcome:
     """The failed outcome of an attempt that a bug (not the network) ended."""
     log.exception("preparing delivery %s failed", claimed.id)
-    return Outcome(error=f"internal error preparing the request: {exc}")
+    return Outcome(failure=Reason.CLIENT_ERROR, error=f"internal error preparing the request: {exc}")
 
 
 def hook_results(batch: list[_Finished]) -> list[HookResult]:
     """Per hook, in finishing order: its latest answer and the failures since its last success."""
     results: dict[int, HookResult] = {}
     for item in batch:
-        if item.hook is None or item.record is None:
-            continue
+        if item.hook is None or item.record is None or item.blameless:
+            continue  # a bug of forgehooks' own says nothing of the hook's health
         before = results.get(item.hook.id)
         failures = 0 if item.succeeded else (before.failures if before else 0) + 1
         record = item.record

@@ -89,7 +89,7 @@ async def watch(rt: Runtime, stop: asyncio.Event, interval: float = 5.0) -> None
     if not rt.settings.alert_url:
         return
     # the alert URL is the operator's own, so it may be an internal address
-    sender = Sender(allow_local=True, total_timeout=rt.settings.send_timeout)
+    sender = Sender(allow_local=True, total_timeout=rt.settings.send_timeout, proxy=rt.settings.egress_proxy)
     try:
         while not stop.is_set():
             try:

@@ -19,7 +19,7 @@ from forgehooks.core.limits import check_lengths
 from forgehooks.core.projects import Project
 from forgehooks.core.samples import sample_event
 from forgehooks.engine.attempt_log import log_attempt
-from forgehooks.engine.attempts import judge, prepare, record_of
+from forgehooks.engine.attempts import judge, prepare, record_of, tls_material
 from forgehooks.engine.egress import check_resolved
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.events import EventRepository
@@ -224,7 +224,9 @@ async def test_hook(rt: Runtime, project: Project, hook: Hook, kind: EventKind, 
         body=body,
     )
     request = prepare(wire, hook, claimed)
-    outcome = await rt.get_sender().send(request.url, request.headers, body, ssl_verify=hook.ssl_verify)
+    outcome = await rt.get_sender().send(
+        request.url, request.headers, body, ssl_verify=hook.ssl_verify, tls=tls_material(hook, rt.box)
+    )
     judged = judge(dataclasses.replace(rt.settings.retry_policy, schedule=(0,)), 1, outcome, utcnow())
     record = record_of(claimed, hook, request, outcome, judged, now)
     log_attempt(claimed, hook, record)

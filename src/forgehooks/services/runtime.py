@@ -58,6 +58,7 @@ class Runtime:
                 total_timeout=s.send_timeout,
                 connect_timeout=s.connect_timeout,
                 per_host_limit=s.per_host_limit,
+                proxy=s.egress_proxy,
             )
         return self.sender
 
