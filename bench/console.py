@@ -124,6 +124,7 @@ def _attempt(delivery_id: str, at: object, *, ok: bool) -> AttemptRecord:
         response_body="ok" if ok else "boom",
         error="",
         verdict=(Verdict.SUCCESS if ok else Verdict.FINAL).value,
+        reason="ok" if ok else "http_4xx",
         state=DeliveryState.SUCCEEDED if ok else DeliveryState.FAILED,
         next_attempt_at=at,  # type: ignore[arg-type]
     )

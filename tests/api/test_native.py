@@ -9,7 +9,7 @@ import httpx
 from forgehooks.core.projects import Role
 from forgehooks.services.runtime import Runtime
 from tests.conftest import Seed, member
-from tests.receivers import Receiver
+from tests.receivers import Receiver, Reply
 
 API = "/api/forgehooks/v1"
 
@@ -116,6 +116,37 @@ async def test_publish_delivers_and_logs_every_attempt(
     assert log[0]["state"] == "succeeded"
     assert log[0]["id"] == got.header("X-Forgehooks-Delivery")
     assert log[0]["attempts"][0]["response_status"] == 200
+    assert log[0]["attempts"][0]["reason"] == "ok"
+
+
+async def test_each_attempt_carries_its_typed_reason(
+    client: httpx.AsyncClient, runtime: Runtime, seed: Seed
+) -> None:
+    base = f"{API}/projects/{seed.project.id}"
+    with Receiver(Reply(status=503)) as failing:
+        made = {}
+        for name, url in (("failing", failing.url + "/in"), ("closed", "http://127.0.0.1:9/in")):
+            r = await client.post(f"{base}/hooks", json={"url": url, "secret": "k"}, headers=auth(seed.token))
+            made[name] = r.json()["id"]
+        body = {"ref": "refs/heads/main", "before": "a" * 40, "after": "b" * 40}
+        r = await client.post(f"{base}/events", json={"kind": "push", "body": body}, headers=auth(seed.token))
+        assert r.json()["deliveries"] == 2
+        stop = asyncio.Event()
+        worker = asyncio.create_task(runtime.new_worker().run(stop))
+        reasons: dict[str, str] = {}
+        for _ in range(200):  # bounded: both first attempts are on record within seconds
+            for name, hook_id in made.items():
+                log = (
+                    await client.get(f"{base}/hooks/{hook_id}/deliveries", headers=auth(seed.token))
+                ).json()
+                if log and log[0]["attempts"]:
+                    reasons[name] = log[0]["attempts"][0]["reason"]
+            if len(reasons) == 2:
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+        await worker
+    assert reasons == {"failing": "http_5xx", "closed": "connect"}
 
 
 async def test_unknown_event_body_field_is_named(client: httpx.AsyncClient, seed: Seed) -> None:

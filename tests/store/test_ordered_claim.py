@@ -52,6 +52,7 @@ async def record(db: Database, claimed: Claimed, state: DeliveryState, due: date
         response_body="",
         error="",
         verdict="success" if state is DeliveryState.SUCCEEDED else "retry",
+        reason="ok" if state is DeliveryState.SUCCEEDED else "http_5xx",
         state=state,
         next_attempt_at=due or now,
     )

@@ -51,6 +51,7 @@ def success(claimed: Claimed) -> AttemptRecord:
         response_body="",
         error="",
         verdict="success",
+        reason="ok",
         state=DeliveryState.SUCCEEDED,
         next_attempt_at=now,
     )

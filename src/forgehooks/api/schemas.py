@@ -363,6 +363,9 @@ class AttemptOut(BaseModel):
     response_body: str
     error: str
     verdict: str
+    reason: str | None = Field(
+        None, description="why it ended so: ok, http_4xx, http_429, http_5xx, timeout, dns, connect, tls, ..."
+    )
 
     @classmethod
     def of(cls, attempt: Attempt) -> AttemptOut:
@@ -378,6 +381,7 @@ class AttemptOut(BaseModel):
             response_body=attempt.response_body,
             error=attempt.error,
             verdict=attempt.verdict.value,
+            reason=attempt.reason.value if attempt.reason else None,
         )
 
 

@@ -163,3 +163,4 @@ class Attempt:
     error: str
     verdict: Verdict
     id: int = 0  # the log's own numeric id (0 until stored)
+    reason: Reason | None = None  # None for attempts recorded before reasons were

@@ -175,6 +175,7 @@ def record_of(
         response_body=scrubbed(outcome.body, hidden),
         error=scrubbed(outcome.error, hidden),
         verdict=outcome.verdict.value,
+        reason=outcome.reason.value,
         state=judged.state,
         next_attempt_at=judged.next_attempt_at,
     )

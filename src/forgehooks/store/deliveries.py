@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from forgehooks.core.clock import as_utc
-from forgehooks.core.deliveries import Attempt, Delivery, DeliveryState, Verdict
+from forgehooks.core.deliveries import Attempt, Delivery, DeliveryState, Reason, Verdict
 from forgehooks.core.ids import storable_id
 from forgehooks.store.driver import Connection
 from forgehooks.store.tables import attempts, bodies, deliveries
@@ -34,6 +34,9 @@ def _delivery(row: Any) -> Delivery:
     )
 
 
+REASONS = {reason.value: reason for reason in Reason}
+
+
 def _attempt(row: Any) -> Attempt:
     return Attempt(
         delivery_id=row.delivery_id,
@@ -48,6 +51,7 @@ def _attempt(row: Any) -> Attempt:
         error=row.error,
         verdict=Verdict(row.verdict),
         id=row.id,
+        reason=REASONS.get(row.reason),
     )
 
 

@@ -71,6 +71,7 @@ class AttemptRecord:
     response_body: str
     error: str
     verdict: str
+    reason: str  # core.deliveries.Reason's value
     state: DeliveryState
     next_attempt_at: datetime
 
@@ -312,6 +313,7 @@ async def record_attempts(conn: Connection, records: Sequence[AttemptRecord], no
                 "a_response_body": r.response_body,
                 "a_error": r.error,
                 "a_verdict": r.verdict,
+                "a_reason": r.reason,
             }
             for r in records
         ],
@@ -350,6 +352,7 @@ ATTEMPT_COLUMNS = (
     "response_body",
     "error",
     "verdict",
+    "reason",
 )
 
 

@@ -217,6 +217,8 @@ attempts = Table(
     Column("response_body", Text, nullable=False),
     Column("error", Text, nullable=False),
     Column("verdict", String(16), nullable=False),
+    # why the attempt ended as it did (core.deliveries.Reason); "" for attempts made before
+    Column("reason", String(24), nullable=False, server_default=""),
     Index("ix_attempts_delivery_id", "delivery_id"),
     Index("ix_attempts_started_at", "started_at"),
 )
