@@ -64,7 +64,7 @@ async def test_searching_a_delivery_id_opens_it_and_an_unknown_one_says_so(
     assert found.status_code == 303
     assert found.headers["location"] == f"/-/projects/{seed.project.id}/deliveries/{delivery.id}"
     missing = await console.get(base, params={"q": "0190-not-a-delivery"})
-    assert missing.status_code == 404 and "No delivery of this project has the id" in missing.text
+    assert missing.status_code == 404 and "No delivery or event of this project has the id" in missing.text
 
 
 async def test_the_projects_list_shows_each_projects_health(
