@@ -40,7 +40,9 @@ async def test_deliveries_filter_by_event_id_and_creation_time(runtime: Runtime,
         assert total == 2 and {d.event_id for d in of_old} == {old_event}
         recent, total = await repo.list(project_id=seed.project.id, created_since=an_hour_ago)
         assert total == 2 and {d.event_id for d in recent} == {new_event}
-        both, total = await repo.list(project_id=seed.project.id, event_id=old_event, created_since=an_hour_ago)
+        both, total = await repo.list(
+            project_id=seed.project.id, event_id=old_event, created_since=an_hour_ago
+        )
         assert both == [] and total == 0
         page, total = await repo.list(project_id=seed.project.id, created_since=an_hour_ago, limit=1)
         assert len(page) == 1 and total == 2
