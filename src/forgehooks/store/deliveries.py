@@ -80,7 +80,11 @@ class DeliveryRepository:
         if hook_id is not None:
             conditions.append(deliveries.c.hook_id == hook_id)
         if project_id is not None:
-            conditions.append(deliveries.c.project_id == project_id)
+            # one event's few deliveries are found by its own index; `+ 0` keeps SQLite, which
+            # has no statistics, from walking the whole project's index instead (measured at
+            # 100,000 deliveries of one project: 140 ms a page and count, 0.01 ms with it)
+            project = deliveries.c.project_id + 0 if event_id is not None else deliveries.c.project_id
+            conditions.append(project == project_id)
         if state is not None:
             conditions.append(deliveries.c.state == state.value)
         if kind:
