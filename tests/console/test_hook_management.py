@@ -120,6 +120,7 @@ async def test_changes_without_the_csrf_token_are_refused(
         f"{base}/test": {"kind": "push"},
         f"{base}/active": {"active": "false"},
         f"{base}/rotate": {"secret": "new"},
+        f"{base}/tls": {"clear": "true"},
     }
     for path, data in posts.items():
         r = await console.post(path, data={**data, "csrf_token": "0" * 64})
@@ -218,6 +219,10 @@ async def test_a_reporter_sees_no_management_and_cannot_change_a_hook(
     csrf = csrf_of(page.text)
     assert (await client.get(f"/-/projects/{seed.project.id}/new-hook")).status_code == 403
     r = await client.post(f"/-/projects/{seed.project.id}/hooks/{hook.id}/delete", data={"csrf_token": csrf})
+    assert r.status_code == 403
+    r = await client.post(
+        f"/-/projects/{seed.project.id}/hooks/{hook.id}/tls", data={"csrf_token": csrf, "clear": "true"}
+    )
     assert r.status_code == 403
     assert await hooks.get_hook(runtime, seed.project, hook.id) == hook
 

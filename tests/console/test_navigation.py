@@ -64,7 +64,7 @@ async def test_searching_a_delivery_id_opens_it_and_an_unknown_one_says_so(
     assert found.status_code == 303
     assert found.headers["location"] == f"/-/projects/{seed.project.id}/deliveries/{delivery.id}"
     missing = await console.get(base, params={"q": "0190-not-a-delivery"})
-    assert missing.status_code == 404 and "No delivery of this project has the id" in missing.text
+    assert missing.status_code == 404 and "No delivery or event of this project has the id" in missing.text
 
 
 async def test_the_projects_list_shows_each_projects_health(
@@ -147,3 +147,34 @@ async def test_a_successful_test_of_a_paused_hook_does_not_look_like_recovery(
         assert (
             "HTTP 200" in html and "(a test or resend: the hook is still temporarily disabled until" in html
         )
+
+
+async def test_project_deliveries_filter_by_event_id_and_time_and_name_events_as_the_face_does(
+    console: httpx.AsyncClient, runtime: Runtime, seed: Seed, hook: Hook, receiver: Receiver
+) -> None:
+    spec = HookSpec(url=f"{receiver.url}/gitcode", events=frozenset({EventKind.PUSH, EventKind.TAG_PUSH}))
+    await hooks.create_hook(runtime, seed.project, spec, "gitcode_v4")
+    older = await publish(runtime, seed.project, seed.user)
+    newer = await publish(runtime, seed.project, seed.user, EventKind.TAG_PUSH)
+    base = f"/-/projects/{seed.project.id}/deliveries"
+    everything = await console.get(base)
+    assert everything.text.count("/deliveries/0") == 4
+    # the gitcode_v4 hook's deliveries carry GitLab's header names next to the canonical kind
+    assert 'push <span class="face-name" title="as the face names it">Push Hook</span>' in everything.text
+    assert "Tag Push Hook</span>" in everything.text
+    assert f'href="{base}?event={newer}"' in everything.text
+    of_older = await console.get(base, params={"event": older})
+    assert of_older.status_code == 200 and of_older.text.count("/deliveries/0") == 2
+    assert f"?event={older}" in of_older.text and f"?event={newer}" not in of_older.text
+    future = (utcnow() + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert "No deliveries match these filters." in (await console.get(base, params={"since": future})).text
+    past = (utcnow() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    assert (await console.get(base, params={"since": past})).text.count("/deliveries/0") == 4
+    for bad in ("yesterday", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"):
+        assert (await console.get(base, params={"since": bad})).status_code == 400, bad
+    searched = await console.get(base, params={"q": older})
+    assert searched.status_code == 303 and searched.headers["location"] == f"{base}?event={older}"
+    of_newer, _ = await deliveries.list_deliveries(runtime, seed.project, event_id=newer)
+    (delivery,) = [d for d in of_newer if d.dialect == "gitcode_v4"]
+    detail = await console.get(f"{base}/{delivery.id}")
+    assert "Tag Push Hook</span>" in detail.text and f'href="{base}?event={newer}"' in detail.text

@@ -140,7 +140,8 @@ async def test_the_event_stream_lists_events_newest_first(
     assert page.status_code == 200
     assert page.text.index(newer) < page.text.index(older)
     assert '<td data-label="Actor">alice</td>' in page.text
-    assert '<td data-label="Deliveries">1</td>' in page.text
+    link = f'<a href="/-/projects/{seed.project.id}/deliveries?event={newer}">1</a>'
+    assert f'<td data-label="Deliveries">{link}</td>' in page.text  # each row links to its deliveries
 
 
 async def test_unknown_deliveries_and_files_are_404_pages(console: httpx.AsyncClient, seed: Seed) -> None:

@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import trustme
 from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from forgehooks.config import Settings
 from forgehooks.core.deliveries import DeliveryState
 from forgehooks.core.events import EventKind, RefBody
 from forgehooks.core.hooks import Hook, HookSpec
-from forgehooks.services import deliveries, events, hooks
+from forgehooks.services import deliveries, events, hook_tls, hooks
 from forgehooks.services.runtime import Runtime
 from tests.conftest import Seed
 from tests.receivers import Receiver, Reply
@@ -201,6 +202,15 @@ async def test_add_edit_test_disable_rotate_and_delete_a_hook(
     )
     assert hook.secret == "r0tated-secret" and hook.previous_secret == "br0wser-secret"
 
+    # the hook's own CA bundle, pasted into the TLS form; the page says it is set
+    await page.get_by_text("TLS: CA bundle and client certificate").click()
+    await page.get_by_label("CA bundle (PEM").fill(trustme.CA().cert_pem.bytes().decode())
+    await page.get_by_role("button", name="Save TLS settings").click()
+    await expect(page.get_by_role("status")).to_contain_text("The TLS settings are saved")
+    await expect(page.get_by_label("Configuration")).to_contain_text("set, 1 certificate")
+    (hook,), _ = await hooks.list_hooks(runtime, seed.project, offset=0, limit=10)
+    assert "BEGIN CERTIFICATE" in hook_tls.shown(hook).ca_bundle
+
     await page.get_by_text("Delete this hook").click()
     await page.get_by_role("button", name="Delete hook").click()
     await expect(page.get_by_role("status")).to_contain_text("The hook is deleted")
@@ -242,7 +252,16 @@ async def test_project_deliveries_are_filtered_and_found_by_id(
     await page.get_by_label("State").select_option("failed")
     await page.get_by_role("button", name="Filter").click()
     await expect(page.get_by_text("No deliveries match these filters.")).to_be_visible()
-    await page.get_by_label("Delivery id").fill(delivery.id)
+    # a time after the delivery: none; an event stream row leads to its event's deliveries
+    await page.get_by_label("State").select_option("")
+    await page.get_by_label("Created since (UTC)").fill("2999-01-01T00:00:00")
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.get_by_text("No deliveries match these filters.")).to_be_visible()
+    await page.get_by_role("link", name="Event stream").click()
+    await page.get_by_role("row").filter(has_text=delivery.event_id).get_by_role("link", name="1").click()
+    await expect(page.get_by_label("Event id", exact=True)).to_have_value(delivery.event_id)
+    await expect(page.get_by_role("row").filter(has_text="ci-receiver")).to_have_count(1)
+    await page.get_by_label("Delivery or event id").fill(delivery.id)
     await page.get_by_role("button", name="Find").click()
     await expect(page).to_have_url(f"{live_server.url}/-/projects/{seed.project.id}/deliveries/{delivery.id}")
     await expect(page.get_by_role("heading", name="Attempt 1: HTTP 200")).to_be_visible()

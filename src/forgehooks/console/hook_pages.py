@@ -1,4 +1,5 @@
-"""Console pages that change hooks: add, edit, delete, test, enable or disable, rotate the secret.
+"""Console pages that change hooks: add, edit, delete, test, enable or disable, rotate the secret,
+set the hook's own CA bundle and client certificate.
 
 Every change is a POST carrying the session's CSRF token and needs the maintainer role;
 each calls the same service as the API faces, so the same rules apply to what is saved.
@@ -20,7 +21,7 @@ from forgehooks.core.errors import InvalidInput, LimitExceeded
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import BranchFilterStrategy, Hook, SecretScheme
 from forgehooks.core.projects import Project, Role
-from forgehooks.services import events, hooks
+from forgehooks.services import events, hook_tls, hooks
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -160,3 +161,33 @@ async def rotate_secret(
     hook = await hooks.get_hook(rt, project, hook_id)
     await hooks.rotate_secret(rt, project, hook, secret, grace=timedelta(hours=grace_hours))
     return RedirectResponse(_hook_url(project, hook, "rotated=1"), status_code=303)
+
+
+def _pem(text: str) -> str:
+    """A pasted PEM as stored: a browser sends a text area's lines ending in CRLF."""
+    return text.replace("\r\n", "\n").strip() + "\n" if text.strip() else ""
+
+
+@router.post("/-/projects/{project_id}/hooks/{hook_id}/tls")
+async def set_tls(
+    request: Request,
+    session: FormSessionDep,
+    project_id: str,
+    hook_id: int,
+    ca_bundle: Annotated[str, Form()] = "",
+    client_cert: Annotated[str, Form()] = "",
+    client_key: Annotated[str, Form()] = "",
+    clear: Annotated[bool, Form()] = False,
+) -> Response:
+    """Replace the hook's CA bundle and client certificate, checked as the API checks them; the
+    key left empty keeps the stored one while the certificate stays the same. `clear` drops all."""
+    rt = runtime_of(request)
+    project, _ = await member_project(request, session, project_id, Role.MAINTAINER)
+    hook = await hooks.get_hook(rt, project, hook_id)
+    if clear:
+        ca, cert, key = "", "", ""
+    else:
+        ca, cert, key = _pem(ca_bundle), _pem(client_cert), _pem(client_key)
+        key = key or hook_tls.kept_key(rt, hook, cert)
+    await hook_tls.set_tls(rt, project, hook, ca_bundle=ca, client_cert=cert, client_key=key)
+    return RedirectResponse(_hook_url(project, hook, "tls=1"), status_code=303)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -29,7 +30,7 @@ from forgehooks.core.errors import Conflict, InvalidInput, NotFound, Unauthentic
 from forgehooks.core.events import EventKind
 from forgehooks.core.hooks import Hook
 from forgehooks.core.projects import Role
-from forgehooks.services import accounts, deliveries, hooks, overview, projects, replay
+from forgehooks.services import accounts, deliveries, hook_tls, hooks, overview, projects, replay
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
@@ -173,11 +174,14 @@ async def project_deliveries(
     state: str = "",
     kind: str = "",
     hook: Annotated[str, Query(max_length=20)] = "",
+    event: Annotated[str, Query(max_length=100)] = "",
+    since: Annotated[str, Query(max_length=40)] = "",
     q: Annotated[str, Query(max_length=100)] = "",
     page_number: PageNumber = 1,
 ) -> Response:
-    """Every delivery of the project, newest first, filtered by state, event and hook; or the one
-    delivery whose id is searched for."""
+    """Every delivery of the project, newest first, filtered by state, event kind, hook, event id
+    and creation time; or the one delivery whose id is searched for (an event id searched for
+    lists that event's deliveries)."""
     rt = runtime_of(request)
     project, _role = await member_project(request, session, project_id, Role.REPORTER)
     searched = q.strip()
@@ -185,22 +189,30 @@ async def project_deliveries(
         try:
             found = await deliveries.get_delivery(rt, project, searched)
         except NotFound:
-            pass
+            of_event, _ = await deliveries.list_deliveries(rt, project, event_id=searched, limit=1)
+            if of_event:
+                return RedirectResponse(
+                    f"/-/projects/{project.id}/deliveries?{urlencode({'event': searched})}", status_code=303
+                )
         else:
             return RedirectResponse(
                 f"/-/projects/{project.id}/deliveries/{found.delivery.id}", status_code=303
             )
     hook_id = _hook_filter(hook)
     all_hooks, _ = await hooks.list_hooks(rt, project, offset=0, limit=rt.settings.max_hooks_per_project)
+    event = event.strip()
     rows, total = await deliveries.list_deliveries(
         rt,
         project,
         hook_id=hook_id,
         state=_state_filter(state),
         kind=_kind_filter(kind),
+        event_id=event or None,
+        created_since=_since_filter(since),
         offset=(page_number - 1) * PER_PAGE,
         limit=PER_PAGE,
     )
+    keep = {"state": state, "kind": kind, "hook": hook, "event": event, "since": since}
     return page(
         request,
         "deliveries.html",
@@ -209,14 +221,28 @@ async def project_deliveries(
         project=project,
         deliveries=rows,
         hooks={h.id: h for h in all_hooks},
-        pager=Pager(number=page_number, total=total, keep={"state": state, "kind": kind, "hook": hook}),
+        pager=Pager(number=page_number, total=total, keep=keep),
         state=state,
         kind=kind,
         hook=hook,
+        event=event,
+        since=since,
         searched=searched,
         states=list(DeliveryState),
         kinds=list(EventKind),
+        wires=rt.wires,
     )
+
+
+def _since_filter(value: str) -> datetime | None:
+    """A `datetime-local` field's value (or any ISO 8601 time), UTC when it names no zone."""
+    if not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: a zone pushing year 1 or 9999 out of range
+        raise InvalidInput("since", f"not a date and time: {value!r}") from None
 
 
 def _hook_filter(value: str) -> int | None:
@@ -264,6 +290,9 @@ async def hook_deliveries(
         states=list(DeliveryState),
         kinds=list(EventKind),
         activity=activity[hook.id],
+        tls=hook_tls.shown(hook),
+        tls_extra=hook_tls.EXTRA,
+        wires=rt.wires,
         faces=face_titles(request),
         can_manage=role >= Role.MAINTAINER,
         reenabled="reenabled" in request.query_params,
@@ -278,6 +307,7 @@ HOOK_NOTICES = {
     "enabled": "The hook is enabled: new events are delivered to it again.",
     "disabled": "The hook is disabled: it gets no deliveries until enabled.",
     "rotated": "The secret is rotated; the previous one keeps signing too until the time shown.",
+    "tls": "The TLS settings are saved; the next attempt uses them.",
 }
 
 
@@ -332,6 +362,7 @@ async def delivery_detail(
         resendable=detail.delivery.state is not DeliveryState.QUEUED,
         resent="resent" in request.query_params,
         retried="retried" in request.query_params,
+        wires=rt.wires,
         faces=face_titles(request),
     )
 

@@ -49,6 +49,11 @@ class WireFormat(Protocol):
         """The URL and headers of one attempt (tokens, signatures, event names)."""
         ...
 
+    def event_name(self, kind: str) -> str:
+        """What this platform calls an event of `kind` on the wire (its event header or
+        action), for people reading the log; a kind it does not know is named as it is."""
+        ...
+
 
 def base_headers(envelope: Envelope, content_type: str = "application/json") -> dict[str, str]:
     """Headers every delivery carries whatever its face: ids for de-duplication."""
@@ -78,3 +83,7 @@ class CanonicalWire:
         elif hook.secret:
             headers["X-Forgehooks-Token"] = hook.secret
         return OutgoingRequest(url=hook.url, headers=headers)
+
+    def event_name(self, kind: str) -> str:
+        """The canonical kind is the native face's own name (its `X-Forgehooks-Event`)."""
+        return kind

@@ -30,13 +30,22 @@ async def list_deliveries(
     hook_id: int | None = None,
     state: DeliveryState | None = None,
     kind: str | None = None,
+    event_id: str | None = None,
+    created_since: datetime | None = None,
     offset: int = 0,
     limit: int = 20,
 ) -> tuple[list[Delivery], int]:
-    """Deliveries of a project (or one of its hooks), newest first."""
+    """Deliveries of a project (or one of its hooks, one event, since a time), newest first."""
     async with rt.db.reading() as conn:
         return await DeliveryRepository(conn).list(
-            hook_id=hook_id, project_id=project.id, state=state, kind=kind, offset=offset, limit=limit
+            hook_id=hook_id,
+            project_id=project.id,
+            state=state,
+            kind=kind,
+            event_id=event_id,
+            created_since=created_since,
+            offset=offset,
+            limit=limit,
         )
 
 

@@ -22,6 +22,8 @@ from forgehooks.services import hooks
 from forgehooks.services.runtime import Runtime
 
 MAX_PEM = 256 * 1024  # a CA bundle of a few hundred certificates fits; no more is stored
+#: The key of `Hook.extras` these settings live under (pages show them apart, never raw).
+EXTRA: str = TLS_EXTRA
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,6 +33,18 @@ class HookTls:
     ca_bundle: str = ""
     client_cert: str = ""
     has_client_key: bool = False
+
+    @property
+    def ca_count(self) -> int:
+        """How many certificates the CA bundle holds (0: the system's CAs are trusted)."""
+        return len(x509.load_pem_x509_certificates(self.ca_bundle.encode())) if self.ca_bundle else 0
+
+    @property
+    def client_subject(self) -> str:
+        """The client certificate's subject, as RFC 4514 text ("" when there is none)."""
+        if not self.client_cert:
+            return ""
+        return x509.load_pem_x509_certificates(self.client_cert.encode())[0].subject.rfc4514_string()
 
 
 def _certificates(field: str, pem: str) -> list[x509.Certificate]:
@@ -98,3 +112,13 @@ async def set_tls(
             "client_key": rt.box.encrypt(client_key) if client_key else "",
         }
     return await hooks.update_hook(rt, project, hook, {"extras": extras})
+
+
+def kept_key(rt: Runtime, hook: Hook, client_cert: str) -> str:
+    """The stored private key, decrypted, when `client_cert` is the certificate already stored
+    (a form that never shows the key sends it empty to keep it); "" otherwise."""
+    stored: dict[str, Any] = dict(hook.extras.get(TLS_EXTRA) or {})
+    key = str(stored.get("client_key") or "")
+    if not key or not client_cert or client_cert.strip() != str(stored.get("client_cert", "")).strip():
+        return ""
+    return rt.box.decrypt(key)

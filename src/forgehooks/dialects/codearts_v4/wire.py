@@ -34,6 +34,10 @@ class CodeArtsWire:
             headers[token_type] = hook.secret
         return OutgoingRequest(url=hook.url, headers=headers)
 
+    def event_name(self, kind: str) -> str:
+        """The `X-Codehub-Event` value of `kind`."""
+        return _event_name(kind)
+
 
 def _event_name(kind: str) -> str:
     try:

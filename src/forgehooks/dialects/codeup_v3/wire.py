@@ -33,10 +33,7 @@ class CodeupWire:
         another face) is never sent in clear but signs `X-Forgehooks-Signature` instead.
         """
         headers = base_headers(envelope)
-        try:
-            name = event_name(EventKind(envelope.event_kind))
-        except ValueError:
-            name = "System Hook"
+        name = self.event_name(envelope.event_kind)
         headers["Codeup-Event"] = name
         headers["X-Codeup-Event"] = name
         if hook.secret and hook.secret_scheme is SecretScheme.SIGNATURE:
@@ -44,6 +41,13 @@ class CodeupWire:
         elif hook.secret:
             headers["X-Codeup-Token"] = hook.secret
         return OutgoingRequest(url=hook.url, headers=headers)
+
+    def event_name(self, kind: str) -> str:
+        """The `Codeup-Event` value of `kind` (`System Hook` for a kind Codeup has no name for)."""
+        try:
+            return event_name(EventKind(kind))
+        except ValueError:
+            return "System Hook"
 
 
 #: This face's wire format, as the worker registry loads it.

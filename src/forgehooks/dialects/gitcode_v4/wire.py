@@ -76,6 +76,13 @@ class GitCodeV4Wire:
             headers |= gitlab_headers(hook, envelope, body)
         return OutgoingRequest(url=hook.url, headers=headers)
 
+    def event_name(self, kind: str) -> str:
+        """The `X-GitCode-Event` (and `X-Gitlab-Event`) value of `kind`."""
+        try:
+            return event_header(EventKind(kind))
+        except ValueError:
+            return kind
+
 
 #: This face's wire format, as the worker registry loads it.
 WIRE = GitCodeV4Wire()

@@ -52,6 +52,13 @@ class GitCodeV5Wire:
             headers[TOKEN_HEADER] = hook.secret
         return OutgoingRequest(url=hook.url, headers=headers)
 
+    def event_name(self, kind: str) -> str:
+        """The `X-GitCode-Event` value of `kind`."""
+        try:
+            return event_header(EventKind(kind))
+        except ValueError:
+            return kind
+
 
 #: This face's wire format, as the worker registry loads it.
 WIRE = GitCodeV5Wire()
