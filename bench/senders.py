@@ -221,7 +221,7 @@ def serve_worker(name: str) -> None:
     settings = Settings()
 
     async def main() -> None:
-        rt = delivery_runtime(settings, pre_ping=False)
+        rt = delivery_runtime(settings)
         rt.sender = build(name, settings)  # type: ignore[assignment]
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
