@@ -25,6 +25,7 @@ from yarl import URL
 
 from forgehooks.core.deliveries import Outcome
 from forgehooks.engine.egress import BlockedAddress, GuardedResolver, is_public, literal_address
+from forgehooks.engine.sender import clean_text, retry_after_seconds
 
 HEADER_BYTES_CAP = 64 * 1024  # a response's status line and headers together
 IDLE_SECONDS = 15.0  # an idle keep-alive connection is closed after this
@@ -435,25 +436,6 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:500]
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-        except (TypeError, ValueError):
-            return None
-
-
-def clean_text(raw: bytes) -> str:
-    """Response bytes as text for the log: decoded leniently, NUL bytes removed."""
-    return raw.decode("utf-8", "replace").replace("\x00", "")
-
-
 #: a timeout of this many seconds or more ends on a whole second of the loop's clock (as
 #: aiohttp rounds its timeouts), so the ends of many sends share one timer run
 CEIL_THRESHOLD = 5.0
@@ -589,7 +571,7 @@ class Sender:
             headers=response.headers,
             body=clean_text(response.body),
             duration_ms=(time.perf_counter() - started) * 1000,
-            retry_after=_retry_after(response.retry_after),
+            retry_after=retry_after_seconds(response.retry_after),
         )
 
     async def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from forgehooks.core.projects import Project
 from tests.conftest import Seed
 
 API = "/api/forgehooks/v1"
@@ -13,7 +14,11 @@ DIALECTS = {"native": "forgehooks"} | {face: face for face in FACES[1:]}
 
 def face_paths(seed: Seed) -> dict[str, tuple[str, dict[str, str]]]:
     """Each face's hooks collection and its credential header (Codeup and v5 take it in the query)."""
-    p, t = seed.project, seed.token
+    return project_paths(seed.project, seed.token)
+
+
+def project_paths(p: Project, t: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """`face_paths` of project `p` with token `t`."""
     return {
         "native": (f"{API}/projects/{p.id}/hooks", {"Authorization": f"Bearer {t}"}),
         "gitcode_v4": (f"/api/v4/projects/{p.id}/hooks", {"PRIVATE-TOKEN": t}),

@@ -24,6 +24,7 @@ from forgehooks.config import Settings
 from forgehooks.core.projects import Project
 from forgehooks.services import accounts, projects
 from forgehooks.store.migrate import upgrade
+from tests.api.faces import project_paths
 from tests.databases import sqlite_url
 from tests.servers import LiveServer
 
@@ -169,26 +170,11 @@ HOSTILE_BODIES = {
 }
 
 
-def _face_requests(target: Target) -> dict[str, tuple[str, dict[str, str]]]:
-    p, t = target.project, target.token
-    return {
-        "native": (f"/api/forgehooks/v1/projects/{p.id}/hooks", {"Authorization": f"Bearer {t}"}),
-        "gitcode_v4": (f"/api/v4/projects/{p.id}/hooks", {"PRIVATE-TOKEN": t}),
-        "codeup_v3": (
-            f"/api/v3/projects/{p.id}/hooks?AccessToken={t}&OrganizationId={p.organization_id}",
-            {},
-        ),
-        "gitcode_v5": (f"/api/v5/repos/{p.owner}/{p.slug}/hooks?access_token={t}", {}),
-        "gitflic": (f"/project/{p.owner}/{p.slug}/setting/webhook", {"Authorization": f"token {t}"}),
-        "codearts_v4": (f"/v4/projects/{p.hex_id}/hooks", {"X-Auth-Token": t}),
-    }
-
-
 def test_the_hostile_corpus_never_gets_a_5xx(fuzz_target: Target) -> None:
     fuzz_target.token = fuzz_target.tokens.pop()
     seen: dict[tuple[str, str], int] = {}
     with httpx.Client(base_url=fuzz_target.server.url, timeout=30) as http:
-        for face, (url, headers) in _face_requests(fuzz_target).items():
+        for face, (url, headers) in project_paths(fuzz_target.project, fuzz_target.token).items():
             json_headers = headers | {"Content-Type": "application/json"}
             for label, body in HOSTILE_BODIES.items():
                 seen[face, label] = http.post(url, content=body, headers=json_headers).status_code

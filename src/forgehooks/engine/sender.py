@@ -97,7 +97,8 @@ class TlsMaterial:
     client_key: bytes = b""  #: the client certificate's private key (unencrypted PEM)
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After header's seconds from now (a number or an HTTP date); None if unreadable."""
     if not value:
         return None
     try:
@@ -449,7 +450,7 @@ class Sender:
         retry_after = None
         for name, value in headers.items():
             if len(name) == 11 and name.lower() == "retry-after":
-                retry_after = _retry_after(value)
+                retry_after = retry_after_seconds(value)
         body = exchange.chunks[0] if len(exchange.chunks) == 1 else b"".join(exchange.chunks)
         return Outcome(
             status=exchange.handle.getinfo(pycurl.RESPONSE_CODE),
