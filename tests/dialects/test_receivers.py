@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 from gidgetlab.exceptions import ValidationFailure
@@ -17,7 +16,7 @@ from gidgetlab.sansio import Event as GitLabEvent
 from pydantic_gitlab_webhooks import validate_event_header_and_body_dict
 from standardwebhooks.webhooks import Webhook
 
-from forgehooks.core.events import Actor, EventFamily, EventKind, ProjectSnapshot
+from forgehooks.core.events import EventFamily, EventKind
 from forgehooks.core.hooks import Hook, SecretScheme
 from forgehooks.core.samples import sample_event
 from forgehooks.core.wire import WireFormat
@@ -28,19 +27,8 @@ from forgehooks.dialects.gitcode_v5.wire import GitCodeV5Wire
 from forgehooks.dialects.gitflic.wire import GitflicWire
 from forgehooks.engine.attempts import prepare
 from forgehooks.store.queue import Claimed
+from tests.dialects.snapshots import ACTOR, NOW, PROJECT
 
-NOW = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
-PROJECT = ProjectSnapshot(
-    id=42,
-    hex_id="a" * 32,
-    uuid="0190c0de-0000-7000-8000-000000000042",
-    path="acme/widgets",
-    name="widgets",
-    web_url="https://forge.example/acme/widgets",
-    git_http_url="https://forge.example/acme/widgets.git",
-    git_ssh_url="git@forge.example:acme/widgets.git",
-)
-ACTOR = Actor(id=3, username="alice", name="Alice", email="alice@example.com")
 TOKEN = "t0ken-for-receivers"
 SIGNING_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
