@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from forgehooks.core.hooks import Subscriber
 from forgehooks.core.ids import new_ordered_uuid
 from forgehooks.core.projects import Project, User
 from forgehooks.engine.fanout import plan
+from forgehooks.services.group_commit import GroupCommit
 from forgehooks.services.runtime import Runtime
 from forgehooks.store import idempotency, wakeups
-from forgehooks.store.driver import IntegrityError
+from forgehooks.store.driver import Connection, IntegrityError
 from forgehooks.store.events import EventRepository
 
 
@@ -92,6 +94,9 @@ async def publish_all(
 ) -> list[Published]:
     """Publish `events` at once; with a key, a request seen before answers as it did then.
 
+    Publishes of this process that arrive together commit in one transaction (`rt.publishes`,
+    services/group_commit.py); each is still all or nothing.
+
     A different request under a key already used is a Conflict. Two requests racing with
     one key: the second waits for the first's commit, creates nothing, and answers the same.
     """
@@ -100,12 +105,35 @@ async def publish_all(
         if found is not None:
             return found
     try:
-        return await _publish(rt, events, key)
+        return await _group_of(rt).submit(Publishing(events, key))
     except IntegrityError:
         found = await _remembered(rt, key) if key is not None else None
         if found is None:
             raise
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class Publishing:
+    """One publish request: its events and its Idempotency-Key."""
+
+    events: Sequence[Event]
+    key: IdempotencyKey | None
+
+    def weight(self) -> int:
+        return len(self.events)
+
+
+#: Events one group transaction takes at most (a batch request's maximum).
+GROUP_EVENTS = 1000
+
+
+def _group_of(rt: Runtime) -> GroupCommit[Publishing, list[Published]]:
+    if rt.publish_group is None:
+        commit = functools.partial(_publish_group, rt)
+        rt.publish_group = GroupCommit(commit, weight=Publishing.weight, limit=GROUP_EVENTS)
+    group: GroupCommit[Publishing, list[Published]] = rt.publish_group
+    return group
 
 
 async def _remembered(rt: Runtime, key: IdempotencyKey) -> list[Published] | None:
@@ -118,14 +146,16 @@ async def _remembered(rt: Runtime, key: IdempotencyKey) -> list[Published] | Non
     return [Published(event_id=r["event_id"], deliveries=r["deliveries"]) for r in found.response]
 
 
-async def _publish(rt: Runtime, events: Sequence[Event], key: IdempotencyKey | None) -> list[Published]:
-    """Fan out each of `events` in one transaction: all are stored with their deliveries, or none.
+async def _publish_group(rt: Runtime, requests: Sequence[Publishing]) -> list[list[Published]]:
+    """Fan out every event of `requests` in one transaction: all are stored with their
+    deliveries, or none.
 
     The statements do not grow with the hooks or the events: the events in one driver call,
     each project's hooks read once, every rendered body in one multi-row INSERT, every
     delivery in one driver call (pipelined on PostgreSQL).
     """
     now = utcnow()
+    events = [event for request in requests for event in request.events]
     async with rt.db.transaction() as conn:
         repository = EventRepository(conn)
         await repository.insert(events)
@@ -151,15 +181,25 @@ async def _publish(rt: Runtime, events: Sequence[Event], key: IdempotencyKey | N
                 row["body_id"] = body_ids[(event.id, row["dialect"])]
                 rows.append(row)
         await repository.insert_deliveries(rows)
-        published = [
-            Published(event_id=e.id, deliveries=len(p.deliveries)) for e, p in zip(events, plans, strict=True)
-        ]
-        if key is not None:
-            answer = [{"event_id": p.event_id, "deliveries": p.deliveries} for p in published]
-            since = now - IDEMPOTENCY_WINDOW
-            await idempotency.remember(conn, key.user_id, key.key, key.fingerprint, answer, now, since)
+        answers: list[list[Published]] = []
+        done = 0
+        for request in requests:
+            answer = [
+                Published(event_id=e.id, deliveries=len(p.deliveries))
+                for e, p in zip(request.events, plans[done : done + len(request.events)], strict=True)
+            ]
+            done += len(request.events)
+            answers.append(answer)
+            if request.key is not None:
+                await _remember(conn, request.key, answer, now)
         if rows:
             await wakeups.notify_due(rt.db, conn)  # workers of other processes, at commit
     if rows:
         rt.wake_workers()
-    return published
+    return answers
+
+
+async def _remember(conn: Connection, key: IdempotencyKey, answer: list[Published], now: datetime) -> None:
+    response = [{"event_id": p.event_id, "deliveries": p.deliveries} for p in answer]
+    since = now - IDEMPOTENCY_WINDOW
+    await idempotency.remember(conn, key.user_id, key.key, key.fingerprint, response, now, since)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from forgehooks.config import Settings
 from forgehooks.core.wire import CanonicalWire, WireFormat
 from forgehooks.engine.sender import Sender
 from forgehooks.engine.worker import Worker, WorkerOptions
+from forgehooks.services.group_commit import GroupCommit
 from forgehooks.services.limits import SharedWindow, Window, window_for
 from forgehooks.store.database import Database
 from forgehooks.store.secrets import SecretBox, load_keys
@@ -26,6 +28,7 @@ class Runtime:
     workers: list[Worker] = field(default_factory=list)
     test_calls: Window | None = None  # like GitLab's per-user test limit, across processes
     api_calls: Window | None = None  # the per-credential API rate limit (set by the app)
+    publish_group: GroupCommit[Any, Any] | None = None  # publishes committing together (services/events.py)
 
     @classmethod
     def build(cls, settings: Settings, wires: list[WireFormat] | None = None) -> Runtime:
