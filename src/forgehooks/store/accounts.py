@@ -13,6 +13,7 @@ from forgehooks.core.clock import as_utc
 from forgehooks.core.errors import Conflict
 from forgehooks.core.ids import storable_id
 from forgehooks.core.projects import Membership, Role, Token, User
+from forgehooks.store.access_cache import access_changed, cached
 from forgehooks.store.driver import Connection, IntegrityError
 from forgehooks.store.tables import memberships, tokens, users
 
@@ -62,11 +63,17 @@ TOKEN_OWNER = (
 
 
 async def token_owner(conn: Connection, value: str) -> tuple[Token, User] | None:
-    """The token whose hash matches `value` and the user it belongs to."""
-    rows = await conn.fetch(TOKEN_OWNER, {"token_hash": token_hash(value)})
-    if not rows:
-        return None
-    return _token(rows[0]), _user(rows[0][len(tokens.c) :])
+    """The token whose hash matches `value` and the user it belongs to (cached per process
+    until access changes: store/access_cache.py)."""
+    hashed = token_hash(value)
+
+    async def load() -> tuple[Token, User] | None:
+        rows = await conn.fetch(TOKEN_OWNER, {"token_hash": hashed})
+        if not rows:
+            return None
+        return _token(rows[0]), _user(rows[0][len(tokens.c) :])
+
+    return await cached(conn, ("token", hashed), load)
 
 
 class UserRepository:
@@ -86,6 +93,7 @@ class UserRepository:
                 )
         except IntegrityError as exc:
             raise Conflict(f"user {username!r} already exists") from exc
+        await access_changed(self.conn)
         return _user(result.one())
 
     async def get(self, user_id: int) -> User | None:
@@ -124,6 +132,7 @@ class TokenRepository:
             )
             .returning(*tokens.c)
         )
+        await access_changed(self.conn)
         return _token(result.one())
 
     async def by_value(self, value: str) -> Token | None:
@@ -146,6 +155,7 @@ class TokenRepository:
             .where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+        await access_changed(self.conn)
         return bool(result.rowcount)
 
     async def touch(self, token_id: int, now: datetime) -> None:
@@ -169,6 +179,7 @@ class MembershipRepository:
         await self.conn.execute(
             memberships.insert().values(project_id=project_id, user_id=user_id, role=int(role))
         )
+        await access_changed(self.conn)
         return Membership(project_id=project_id, user_id=user_id, role=role)
 
     async def role_of(self, project_id: int, user_id: int) -> Role | None:
@@ -186,6 +197,7 @@ class MembershipRepository:
                 memberships.c.project_id == project_id, memberships.c.user_id == user_id
             )
         )
+        await access_changed(self.conn)
         return bool(result.rowcount)
 
     async def list_for_project(self, project_id: int) -> list[tuple[User, Role]]:

@@ -9,6 +9,7 @@ kept for DDL only (the Alembic migrations).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -25,6 +26,8 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from forgehooks.core.errors import InvalidInput, Unavailable
+from forgehooks.store.access_cache import CHANNEL as ACCESS_CHANNEL
+from forgehooks.store.access_cache import AccessCache
 from forgehooks.store.driver import (
     Connection,
     ConnectionCache,
@@ -32,6 +35,7 @@ from forgehooks.store.driver import (
     SQLiteBackend,
     SQLiteThreadBackend,
 )
+from forgehooks.store.listening import listen
 from forgehooks.store.tables import metadata
 
 log = logging.getLogger("forgehooks.store")
@@ -69,6 +73,10 @@ class Database:
         # PostgreSQL: an asyncpg pool, made in the running loop on first use
         self._pool: asyncpg.Pool | None = None
         self._pool_made: asyncio.Lock | None = None
+        # who tokens are and members' roles, per process (PostgreSQL: while LISTENing)
+        self.access = AccessCache(notified=not self.is_sqlite, schema=schema or "")
+        self._listener: asyncio.Task[None] | None = None
+        self._listener_stop = asyncio.Event()
 
     @property
     def engine(self) -> AsyncEngine:
@@ -98,15 +106,19 @@ class Database:
                 async with self._writer():
                     conn = await self._begin_writer()
                     try:
-                        yield Connection(SQLiteBackend(conn), self.dialect)
+                        wrapped = Connection(SQLiteBackend(conn), self.dialect, access=self.access)
+                        yield wrapped
                         conn.execute("COMMIT")
                     except BaseException:
                         if conn.in_transaction:  # SQLite ends it itself on some errors (a full disk)
                             conn.execute("ROLLBACK")
                         raise
-                return
-            async with self._pooled() as raw, raw.transaction():
-                yield Connection(PostgresBackend(raw), self.dialect)
+            else:
+                async with self._pooled() as raw, raw.transaction():
+                    wrapped = Connection(PostgresBackend(raw), self.dialect, access=self.access)
+                    yield wrapped
+            if wrapped.changed_access:  # at once here; other processes when they hear of it
+                self.access.empty()
 
     @asynccontextmanager
     async def reading(self, *, scan: bool = False) -> AsyncIterator[Connection]:
@@ -125,10 +137,10 @@ class Database:
                 return
             if self.is_sqlite:
                 conn = self._reader()
-                yield Connection(SQLiteBackend(conn), self.dialect, self._reader_cache)
+                yield Connection(SQLiteBackend(conn), self.dialect, self._reader_cache, self.access)
                 return
             async with self._pooled() as raw:
-                yield Connection(PostgresBackend(raw), self.dialect)
+                yield Connection(PostgresBackend(raw), self.dialect, access=self.access)
 
     # -- PostgreSQL ---------------------------------------------------------------------------
     @asynccontextmanager
@@ -165,6 +177,17 @@ class Database:
                     init=_postgres_codecs,
                     reset=_keep_session,
                     statement_cache_size=1024,  # the padded IN lists make a few hundred texts
+                )
+                self._listener_stop = asyncio.Event()
+                self._listener = asyncio.create_task(
+                    listen(
+                        self.url,
+                        ACCESS_CHANNEL,
+                        self.access.heard,
+                        self.access.listening,
+                        self._listener_stop,
+                        purpose="changes to tokens and roles (their cache is off meanwhile)",
+                    )
                 )
         return self._pool
 
@@ -254,6 +277,11 @@ class Database:
             await asyncio.to_thread(self._checkpointer.stop)
             self._checkpointer = None
         self._close_sqlite()
+        if self._listener is not None:
+            listener, self._listener = self._listener, None
+            self._listener_stop.set()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(listener, 5)
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()

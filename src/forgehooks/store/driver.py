@@ -32,7 +32,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from operator import itemgetter
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import asyncpg
 import orjson
@@ -42,6 +42,9 @@ from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import Compiled
 
 from forgehooks.store.tables import attempts, deliveries
+
+if TYPE_CHECKING:
+    from forgehooks.store.access_cache import AccessCache
 
 Row = tuple[Any, ...]
 T = TypeVar("T")
@@ -424,10 +427,18 @@ class Result:
 class Connection:
     """A connection of either database (inside a transaction or not), for every repository."""
 
-    def __init__(self, backend: Backend, dialect: Dialect, cache: ConnectionCache | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        dialect: Dialect,
+        cache: ConnectionCache | None = None,
+        access: AccessCache | None = None,
+    ) -> None:
         self.backend = backend
         self.dialect = dialect
         self.cache = cache
+        self.access = access  # the process's cache of tokens and roles (store/access_cache.py)
+        self.changed_access = False  # this transaction changed them: empty `access` at COMMIT
 
     # -- compiled statements with positional values (the worker and fan-out) ------------------
     async def rows(self, statement: CompiledSQL, values: Mapping[str, Any]) -> list[Row]:

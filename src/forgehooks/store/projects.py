@@ -13,6 +13,7 @@ from forgehooks.core.clock import as_utc
 from forgehooks.core.errors import Conflict
 from forgehooks.core.ids import new_hex32, new_uuid, storable_id
 from forgehooks.core.projects import Project, Role
+from forgehooks.store.access_cache import access_changed, cached
 from forgehooks.store.driver import Connection, IntegrityError
 from forgehooks.store.tables import memberships, projects
 
@@ -74,11 +75,16 @@ async def project_with_role(
     if found is None:
         return None
     statement, value = found
-    rows = await conn.fetch(statement, {"identity": value, "user_id": user_id})
-    if not rows:
-        return None
-    role = rows[0][len(projects.c)]
-    return _project(rows[0]), Role(role) if role is not None else None
+
+    async def load() -> tuple[Project, Role | None] | None:
+        rows = await conn.fetch(statement, {"identity": value, "user_id": user_id})
+        if not rows:
+            return None
+        role = rows[0][len(projects.c)]
+        return _project(rows[0]), Role(role) if role is not None else None
+
+    # cached per process until access changes (store/access_cache.py)
+    return await cached(conn, ("project", id(statement), value, user_id), load)
 
 
 class ProjectRepository:
@@ -115,6 +121,7 @@ class ProjectRepository:
                 result = await self.conn.execute(projects.insert().values(**values).returning(*projects.c))
         except IntegrityError as exc:
             raise Conflict(f"project {path!r} already exists") from exc
+        await access_changed(self.conn)
         return _project(result.one())
 
     async def _one(self, condition: ColumnElement[bool]) -> Project | None:

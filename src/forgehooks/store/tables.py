@@ -289,3 +289,15 @@ rate_counts = Table(
     Column("bucket", BigInteger, primary_key=True),  # minutes since the epoch
     Column("count", Integer, nullable=False),
 )
+
+#: One row: a number every change to tokens, users, projects or memberships raises, in the
+#: same transaction (SQLite). Each process's cache of who a token is and what a user may do
+#: in a project (store/access_cache.py) is kept only while the number stays the same, so a
+#: token revoked by another process (the CLI) stops working at once. PostgreSQL processes
+#: are told by NOTIFY instead, and never read it.
+access_generation = Table(
+    "access_generation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("generation", BigInteger, nullable=False),
+)

@@ -12,25 +12,16 @@ database in separate schemas wake only their own workers.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from collections.abc import Callable
-from typing import Any
 
-import asyncpg
 from sqlalchemy import Executable, String, bindparam, func, select
-from sqlalchemy.engine import make_url
 
 from forgehooks.store.database import Database
 from forgehooks.store.driver import Connection
+from forgehooks.store.listening import listen
 from forgehooks.store.queue import STATEMENTS
 
-log = logging.getLogger("forgehooks.wakeups")
-
 CHANNEL = "forgehooks_due"
-
-#: Pause before listening again after the listening connection failed (seconds).
-RECONNECT_PAUSE = 2.0
 
 
 def _notify_statement() -> tuple[Executable, list[str]]:
@@ -50,40 +41,14 @@ async def listen_due(db: Database, wake: Callable[[], None], stop: asyncio.Event
     """Call `wake` on every notification for `db` until `stop`, reconnecting after failures."""
     if db.is_sqlite:
         return
-    dsn = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
     schema = db.schema or ""
 
-    def heard(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def heard(payload: str) -> None:
         if payload == schema:
             wake()
 
-    while not stop.is_set():
-        try:
-            conn = await asyncpg.connect(dsn, server_settings={"application_name": "forgehooks:listen"})
-        except (OSError, asyncpg.PostgresError) as exc:
-            log.warning("cannot listen for due deliveries (polling meanwhile): %s", exc)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), RECONNECT_PAUSE)
-            continue
-        lost = asyncio.Event()
-        conn.add_termination_listener(lambda _conn, lost=lost: lost.set())
-        try:
-            await conn.add_listener(CHANNEL, heard)
+    def live(listening: bool) -> None:
+        if listening:
             wake()  # notifications sent while not listening are gone: look once
-            await _first(stop.wait(), lost.wait())
-        except (OSError, asyncpg.PostgresError) as exc:
-            log.warning("listening for due deliveries failed (polling meanwhile): %s", exc)
-        finally:
-            with contextlib.suppress(Exception):
-                await conn.close(timeout=2)
-        with contextlib.suppress(TimeoutError):  # a connection lost at once is not retried at once
-            await asyncio.wait_for(stop.wait(), RECONNECT_PAUSE)
 
-
-async def _first(*waits: Any) -> None:
-    tasks = [asyncio.ensure_future(w) for w in waits]
-    try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in tasks:
-            task.cancel()
+    await listen(db.url, CHANNEL, heard, live, stop, purpose="due deliveries (polling meanwhile)")
