@@ -7,9 +7,10 @@ receivers read (`local_id`).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from forgehooks.core.clock import format_time
 from forgehooks.core.events import Commit, Event, MergeRequest, ProjectSnapshot, RefBody, dated
@@ -103,4 +104,4 @@ def render_payload(event: Event) -> dict[str, Any]:
 
 def render(event: Event) -> bytes:
     """The exact bytes Codeup would POST for `event`: compact UTF-8 JSON."""
-    return json.dumps(render_payload(event), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return orjson.dumps(render_payload(event))

@@ -7,12 +7,13 @@ and overrides a method where its platform adds or drops keys.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, assert_never
+
+import orjson
 
 from forgehooks.core.clock import format_time
 from forgehooks.core.events import (
@@ -507,4 +508,4 @@ class GitLabPayloads:
 
     def render(self, event: Event) -> bytes:
         """The exact bytes sent: compact UTF-8 JSON."""
-        return json.dumps(self.payload_of(event), ensure_ascii=False, separators=(",", ":")).encode()
+        return orjson.dumps(self.payload_of(event))
