@@ -82,7 +82,9 @@ def refuse_nul_in_body(body: bytes, content_type: bytes) -> None:
     if content_type.startswith(FORM) and b"%00" in body:
         pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
         raise InvalidInput(next((k for k, v in pairs if "\x00" in k + v), "body"), NUL_REASON)
-    if NUL_IN_BODY.search(body):
+    # the literal searches run at memchr speed; the regex (an escaped backslash before
+    # "u0000" is no NUL) only where one is found: a third of a 100-event batch's checks
+    if (b"\\u0000" in body or b"\x00" in body) and NUL_IN_BODY.search(body):
         try:
             field = nul_field(json.loads(body))
         except ValueError:
