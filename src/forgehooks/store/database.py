@@ -29,6 +29,7 @@ from forgehooks.core.errors import InvalidInput, Unavailable
 from forgehooks.store.access_cache import CHANNEL as ACCESS_CHANNEL
 from forgehooks.store.access_cache import AccessCache
 from forgehooks.store.driver import (
+    BuiltObjects,
     Connection,
     ConnectionCache,
     PostgresBackend,
@@ -75,6 +76,7 @@ class Database:
         self._pool_made: asyncio.Lock | None = None
         # who tokens are and members' roles, per process (PostgreSQL: while LISTENing)
         self.access = AccessCache(notified=not self.is_sqlite, schema=schema or "")
+        self._objects = BuiltObjects()  # what reads built from rows (SQLite: in its reader's cache)
         self._listener: asyncio.Task[None] | None = None
         self._listener_stop = asyncio.Event()
 
@@ -140,7 +142,9 @@ class Database:
                 yield Connection(SQLiteBackend(conn), self.dialect, self._reader_cache, self.access)
                 return
             async with self._pooled() as raw:
-                yield Connection(PostgresBackend(raw), self.dialect, access=self.access)
+                yield Connection(
+                    PostgresBackend(raw), self.dialect, access=self.access, objects=self._objects
+                )
 
     # -- PostgreSQL ---------------------------------------------------------------------------
     @asynccontextmanager

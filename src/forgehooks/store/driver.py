@@ -433,10 +433,12 @@ class Connection:
         dialect: Dialect,
         cache: ConnectionCache | None = None,
         access: AccessCache | None = None,
+        objects: BuiltObjects | None = None,
     ) -> None:
         self.backend = backend
         self.dialect = dialect
         self.cache = cache
+        self.objects = objects  # PostgreSQL: objects built from rows, by the rows' content
         self.access = access  # the process's cache of tokens and roles (store/access_cache.py)
         self.changed_access = False  # this transaction changed them: empty `access` at COMMIT
 
@@ -494,11 +496,13 @@ class Connection:
         than reading it. A changed row is another key, built anew."""
         prepared = self._prepared(statement)
         raws = await self._raw(prepared, values)
-        if self.cache is None:
+        objects = self.cache.objects if self.cache is not None else self.objects
+        if objects is None:
             return [build(prepared.shape.convert(raw)) for raw in raws]
         kind = (id(statement), getattr(build, "__func__", build))  # a bound method's function
-        cache, convert = self.cache, prepared.shape.convert
-        return [cache.built((kind, tuple(raw)), partial(_build, build, convert, raw)) for raw in raws]
+        key_of = tuple if self.cache is not None else row_key  # SQLite's rows hold no JSON objects
+        convert = prepared.shape.convert
+        return [objects.built((kind, key_of(raw)), partial(_build, build, convert, raw)) for raw in raws]
 
     # -- any Core statement ------------------------------------------------------------------
     async def execute(
@@ -556,6 +560,32 @@ SHAPE_CACHE_SIZE = 2000
 _SAVEPOINTS = itertools.count(1)
 
 
+class BuiltObjects:
+    """Objects built from rows, keyed by the rows' whole content: a row changed in any way
+    (by any process) is another key and is built anew, so nothing here is ever stale and
+    nothing needs invalidating; the oldest simply go when it is full."""
+
+    SIZE = 4096  # objects kept (about 1 KB each)
+
+    def __init__(self) -> None:
+        self._built: dict[Any, Any] = {}
+
+    def built(self, key: Any, build: Callable[[], T]) -> T:
+        """What `build` made of the row in `key` (the row's values are part of the key)."""
+        found = self._built.get(key)
+        if found is None:
+            if len(self._built) >= self.SIZE:
+                self._built.clear()
+            found = self._built[key] = build()
+        return found
+
+
+def row_key(raw: Sequence[Any]) -> tuple[Any, ...]:
+    """A row's content as a dictionary key: asyncpg hands JSON columns over decoded, as
+    dicts and lists, which are written out to be hashed."""
+    return tuple(orjson.dumps(v) if type(v) in (dict, list) else v for v in raw)
+
+
 class ConnectionCache:
     """Rows read, and objects built from them, while the database is unchanged (SQLite).
 
@@ -566,13 +596,12 @@ class ConnectionCache:
     """
 
     ROWS = 1024  # results (statement and values) remembered
-    BUILT = 4096  # objects built from rows (about 1 KB each)
 
     def __init__(self, version: Callable[[], int]) -> None:
         self._version_of = version
         self._version: int | None = None
         self._rows: dict[tuple[Any, ...], list[Any]] = {}
-        self._built: dict[Any, Any] = {}
+        self.objects = BuiltObjects()
 
     async def rows(self, backend: Backend, sql: str, args: Sequence[Any]) -> list[Any]:
         """The rows of `sql`, read again only if the database changed since."""
@@ -586,15 +615,6 @@ class ConnectionCache:
             if len(self._rows) >= self.ROWS:
                 self._rows.clear()
             found = self._rows[key] = await backend.fetch(sql, args)
-        return found
-
-    def built(self, key: Any, build: Callable[[], T]) -> T:
-        """What `build` made of the row in `key` (the row's values are part of the key)."""
-        found = self._built.get(key)
-        if found is None:
-            if len(self._built) >= self.BUILT:
-                self._built.clear()
-            found = self._built[key] = build()
         return found
 
 
