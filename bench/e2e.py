@@ -71,6 +71,7 @@ class Row:
 ROWS = (
     Row("SQLite, serve with embedded worker", "sqlite", 0),
     Row("SQLite, serve, batch publish", "sqlite", 0, batch=True),
+    Row("SQLite, serve --workers 0 + 1 worker process", "sqlite", 1),
     Row("PostgreSQL, serve + 1 worker", "postgres", 1),
     Row("PostgreSQL, serve + 2 workers", "postgres", 2),
     Row("PostgreSQL, serve --processes 2 + 1 worker", "postgres", 1, processes=2),
@@ -186,7 +187,7 @@ async def service(row: Row, urls: list[str]) -> AsyncIterator[Service]:
             port = free_port()
             env = environment(settings)
             command = [str(FORGEHOOKS), "serve", "--host", "127.0.0.1", "--port", str(port)]
-            if row.backend == "postgres":
+            if row.backend == "postgres" or row.workers:
                 command += ["--workers", "0"]
             if row.processes > 1:
                 command += ["--processes", str(row.processes)]
@@ -273,9 +274,17 @@ async def end_to_end(row: Row, url: str, log: Path, count: int, clients: int) ->
     }
 
 
-async def latency(backend: str, url: str, rate: float, seconds: float) -> dict[str, float]:
+#: The latency setups: name, database, worker processes beside `serve` (0: its embedded one).
+LATENCY_SETUPS = (
+    ("sqlite", "sqlite", 0),
+    ("sqlite + worker process", "sqlite", 1),
+    ("postgres", "postgres", 1),
+)
+
+
+async def latency(backend: str, workers: int, url: str, rate: float, seconds: float) -> dict[str, float]:
     """POST-to-delivered latency (ms) at `rate` events/s offered to one hook."""
-    row = Row("latency", backend, 1 if backend == "postgres" else 0)
+    row = Row("latency", backend, workers)
     async with service(row, [url]) as svc:
         headers = {"Authorization": f"Bearer {svc.token}"}
         path = f"{svc.base}/api/forgehooks/v1/projects/{svc.project}/events"
@@ -351,12 +360,12 @@ async def measure(
                 flush=True,
             )
         if with_latency:
-            for backend in ("sqlite", "postgres"):
+            for setup, backend, workers in LATENCY_SETUPS:
                 for rate in (100.0, 500.0):
-                    got = await latency(backend, url, rate, latency_seconds)
-                    results["latency"][f"{backend} {rate:.0f}"] = got
+                    got = await latency(backend, workers, url, rate, latency_seconds)
+                    results["latency"][f"{setup} {rate:.0f}"] = got
                     print(
-                        f"latency {backend} at {rate:.0f} events/s through the API: p50 {got['p50']:.1f} ms,"
+                        f"latency {setup} at {rate:.0f} events/s through the API: p50 {got['p50']:.1f} ms,"
                         f" p99 {got['p99']:.1f} ms over {got['samples']} deliveries",
                         flush=True,
                     )

@@ -15,7 +15,7 @@ from forgehooks.core.samples import sample_body
 from forgehooks.services import events, hooks
 from forgehooks.services.runtime import Runtime
 from forgehooks.store.database import Database
-from forgehooks.store.wakeups import listen_due, notify_due
+from forgehooks.store.wakeups import listen_due, notify_due, nudge
 from tests.conftest import Seed
 
 
@@ -34,8 +34,6 @@ async def _publish(runtime: Runtime, seed: Seed) -> int:
 
 
 async def test_a_publish_wakes_a_worker_listening_elsewhere(runtime: Runtime, seed: Seed) -> None:
-    if runtime.db.is_sqlite:
-        pytest.skip("on SQLite one process claims, woken in-process")
     await hooks.create_hook(runtime, seed.project, HookSpec(url="https://ci.example/h"), "gitcode_v4")
     woken, stop = asyncio.Event(), asyncio.Event()
     task = await _listening(runtime, woken, stop)
@@ -70,3 +68,20 @@ async def test_another_schemas_publish_does_not_wake(runtime: Runtime) -> None:
         stop.set()
         await task
         await other.dispose()
+
+
+async def test_on_sqlite_a_second_listener_polls(runtime: Runtime) -> None:
+    if not runtime.db.is_sqlite:
+        pytest.skip("SQLite's socket has one listener; PostgreSQL's LISTEN any number")
+    woken, stop = asyncio.Event(), asyncio.Event()
+    task = await _listening(runtime, woken, stop)
+    try:
+        second = asyncio.Event()
+        # the socket is taken: it returns at once, and its worker polls as before
+        await asyncio.wait_for(listen_due(runtime.db, second.set, asyncio.Event()), 5)
+        assert not second.is_set()
+        nudge(runtime.db)
+        await asyncio.wait_for(woken.wait(), 5)  # the first still hears
+    finally:
+        stop.set()
+        await task

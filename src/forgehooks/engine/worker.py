@@ -127,7 +127,7 @@ class Worker:
         """Deliver until `stop` is set, then drain and flush."""
         self._closing.clear()
         recorder = asyncio.create_task(self._record_loop(stop))
-        listener = asyncio.create_task(listen_due(self.db, self.wake.set, stop))  # PostgreSQL
+        listener = asyncio.create_task(listen_due(self.db, self.wake.set, stop))  # other processes
         try:
             await self._claim_loop(stop)
         finally:

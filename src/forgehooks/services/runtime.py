@@ -12,6 +12,7 @@ from forgehooks.engine.sender import Sender
 from forgehooks.engine.worker import Worker, WorkerOptions
 from forgehooks.services.group_commit import GroupCommit
 from forgehooks.services.limits import SharedWindow, Window, window_for
+from forgehooks.store import wakeups
 from forgehooks.store.database import Database
 from forgehooks.store.secrets import SecretBox, load_keys
 
@@ -84,9 +85,11 @@ class Runtime:
         return worker
 
     def wake_workers(self) -> None:
-        """Tell local workers new deliveries are due (saves a poll interval of latency)."""
+        """After a commit that made deliveries due: tell local workers, and on SQLite the
+        worker of another process (saves a poll interval of latency)."""
         for worker in self.workers:
             worker.wake.set()
+        wakeups.nudge(self.db)
 
     async def close(self) -> None:
         """Release connections."""

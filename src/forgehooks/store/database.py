@@ -81,6 +81,11 @@ class Database:
         self._listener_stop = asyncio.Event()
 
     @property
+    def file(self) -> str | None:
+        """SQLite: the database file's path (None on PostgreSQL)."""
+        return self._file
+
+    @property
     def engine(self) -> AsyncEngine:
         """A SQLAlchemy engine for DDL: the Alembic migrations and tests' scratch tables. No
         request or worker runs on it."""
