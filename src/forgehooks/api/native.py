@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import TypeAdapter, ValidationError
 
 from forgehooks.api.schemas import (
@@ -40,7 +40,8 @@ from forgehooks.core.errors import InvalidInput, InvalidItems, NotFound, Permiss
 from forgehooks.core.events import BODY_TYPES, Actor
 from forgehooks.core.hooks import BranchFilter, HookSpec
 from forgehooks.core.projects import Project, Role, User
-from forgehooks.dialects.face import RuntimeDep, bearer, first_present
+from forgehooks.dialects.direct import Text, document
+from forgehooks.dialects.face import RuntimeDep, bearer, first_present, runtime_of
 from forgehooks.dialects.gitcode_v4.mapping import HEADER_MODE, HeaderMode
 from forgehooks.services import accounts, deliveries, events, hook_tls, hooks, projects, replay
 from forgehooks.services.runtime import Runtime
@@ -49,13 +50,26 @@ PREFIX = "/api/forgehooks/v1"
 router = APIRouter(prefix=PREFIX, tags=["native"])
 
 
-async def current_user(
-    rt: RuntimeDep,
-    authorization: Annotated[str | None, Header()] = None,
-    private_token: Annotated[str | None, Header(alias="PRIVATE-TOKEN")] = None,
-) -> User:
-    """The token's user: `Authorization: Bearer` or `PRIVATE-TOKEN`."""
-    return await accounts.authenticate(rt, first_present([bearer(authorization), private_token]))
+AUTHORIZATION = Text("authorization", "header")
+PRIVATE_TOKEN = Text("PRIVATE-TOKEN", "header")
+IDEMPOTENCY_KEY = Text(
+    "Idempotency-Key",
+    "header",
+    "a key of yours: a retried request with it answers as the first did, creating nothing"
+    " (24 hours; the same key with another body is a 409)",
+)
+
+
+async def current_user(request: Request) -> User:
+    """The token's user: `Authorization: Bearer` or `PRIVATE-TOKEN` (read straight from the
+    request, as the faces do: dialects/direct.py)."""
+    given = [bearer(AUTHORIZATION.read(request)), PRIVATE_TOKEN.read(request)]
+    return await accounts.authenticate(runtime_of(request), first_present(given))
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The request's Idempotency-Key, if any."""
+    return IDEMPOTENCY_KEY.read(request)
 
 
 UserDep = Annotated[User, Depends(current_user)]
@@ -288,14 +302,7 @@ def _event_body_schemas() -> dict[str, Any]:
     return {"x-body-schemas-by-family": schemas}
 
 
-IdempotencyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="a key of yours: a retried request with it answers as the first did, creating nothing"
-        " (24 hours; the same key with another body is a 409)",
-    ),
-]
+IdempotencyHeader = Annotated[str | None, Depends(idempotency_key)]
 
 
 def _key(user: User, key: str | None, request: Request, body: Any) -> events.IdempotencyKey | None:
@@ -333,7 +340,7 @@ async def publish_event(
     project: str,
     body: EventIn,
     request: Request,
-    idempotency_key: IdempotencyHeader = None,
+    idempotency_key: IdempotencyHeader,
 ) -> PublishedOut:
     """Publish a canonical event: every matching hook gets a delivery in its face's format."""
     found = await _project(rt, user, project, Role.DEVELOPER)
@@ -358,7 +365,7 @@ async def publish_events(
     project: str,
     body: EventBatchIn,
     request: Request,
-    idempotency_key: IdempotencyHeader = None,
+    idempotency_key: IdempotencyHeader,
 ) -> PublishedBatchOut:
     """Publish up to 1,000 events in one transaction (all or none), answered in their order."""
     found = await _project(rt, user, project, Role.DEVELOPER)
@@ -441,3 +448,7 @@ async def redeliver(rt: RuntimeDep, user: UserDep, project: str, delivery_id: st
     detail = await deliveries.get_delivery(rt, found, delivery_id)
     hooks.check_test_rate(rt, user.id, detail.delivery.hook_id)
     return DeliveryOut.of(await deliveries.redeliver(rt, found, delivery_id))
+
+
+document(router, current_user, [AUTHORIZATION, PRIVATE_TOKEN])
+document(router, idempotency_key, [IDEMPOTENCY_KEY])
