@@ -67,8 +67,9 @@ async def current_user(request: Request) -> User:
     return await accounts.authenticate(runtime_of(request), first_present(given))
 
 
-def idempotency_key(request: Request) -> str | None:
-    """The request's Idempotency-Key, if any."""
+async def idempotency_key(request: Request) -> str | None:
+    """The request's Idempotency-Key, if any (a coroutine: FastAPI runs a plain function in
+    a worker thread, which took serve from 1.2 to 1.8 ms of CPU per publish)."""
     return IDEMPOTENCY_KEY.read(request)
 
 

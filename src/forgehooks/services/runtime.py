@@ -85,11 +85,14 @@ class Runtime:
         return worker
 
     def wake_workers(self) -> None:
-        """After a commit that made deliveries due: tell local workers, and on SQLite the
-        worker of another process (saves a poll interval of latency)."""
+        """After a commit that made deliveries due: tell local workers, or (none here) on
+        SQLite the worker of another process (saves a poll interval of latency). Not both:
+        an embedded worker woken twice, once by its own socket, made a second, empty claim
+        per publish (a write transaction on SQLite; 1.3 -> 1.9 ms of CPU per event)."""
         for worker in self.workers:
             worker.wake.set()
-        wakeups.nudge(self.db)
+        if not self.workers:
+            wakeups.nudge(self.db)
 
     async def close(self) -> None:
         """Release connections."""
