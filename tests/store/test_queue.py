@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from multidict import istr
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from forgehooks.config import Settings
@@ -225,3 +225,21 @@ async def test_two_workers_recording_the_same_hooks_do_not_deadlock(runtime: Run
     # opposite orders, their statements interleaving at every await, unless both lock in id order
     for _ in range(5):
         await asyncio.gather(record(results(first.id, second.id)), record(results(second.id, first.id)))
+
+
+async def test_a_claim_on_postgresql_is_planned_for_any_limit_in_its_own_transaction_only(
+    runtime: Runtime, seed: Seed
+) -> None:
+    """The claim reads the due index in order and stops at its limit, whatever the statistics
+    say (a custom plan sorted every due row when they counted fewer than the limit); the
+    setting that makes it so ends with the claim's transaction."""
+    if runtime.db.is_sqlite:
+        pytest.skip("PostgreSQL's plan cache")
+    await add_hook(runtime, seed, "http://127.0.0.1:9/")
+    await publish_pushes(runtime, seed, 3)
+    show = text("SHOW plan_cache_mode")
+    async with runtime.db.transaction() as conn:
+        assert len(await claim_due(conn, limit=100, lease=timedelta(seconds=60), now=utcnow())) == 3
+        assert (await conn.execute(show)).scalar_one() == "force_generic_plan"
+    async with runtime.db.transaction() as conn:
+        assert (await conn.execute(show)).scalar_one() == "auto"

@@ -112,6 +112,8 @@ async def claim_due(
     token = new_uuid()
     values: dict[str, Any] = {"now": adapt.time(now), "until": adapt.time(now + lease), "token": token}
     values |= {"limit": limit} | {f"skip_{i}": hook_id for i, hook_id in enumerate(skip)}
+    if db.dialect.name == "postgresql":
+        await db.execute(GENERIC_PLAN)
     rows = await db.rows(statement, values)
     if not rows:
         return []
@@ -133,6 +135,15 @@ async def claim_due(
         for r in rows
     ]
 
+
+#: PostgreSQL plans the claim for its limit unknown, which makes it read the due index in
+#: order and stop at the limit. Planned for the actual limit (a custom plan, what asyncpg's
+#: prepared statements get for their first runs and whenever PostgreSQL prefers), it read
+#: every due row and sorted them whenever the statistics counted fewer queued rows than the
+#: limit: a table filling faster than autovacuum analyzes it, or a backlog building up after
+#: an outage. With 200,000 due deliveries that was 50 ms a claim and a 14 MB sort on disk;
+#: the generic plan takes 1.3 ms. For this transaction only.
+GENERIC_PLAN = text("SET LOCAL plan_cache_mode = force_generic_plan")
 
 #: IN-list sizes the claim's hook skipping and its body lookup are compiled for.
 SKIP_SIZES = (8, 64, 256, 1024)  # a receiver behind 1,000 hooks: its claimed overflow went back
