@@ -176,11 +176,14 @@ deliveries = Table(
     # delivery goes out only as the oldest pending delivery of its hook (store/queue.py).
     Column("ordered", Boolean, nullable=False, server_default=text("false")),
     # The claim's scan of unordered due work: ordered rows waiting behind their hook's
-    # head are not in it, so a long ordered backlog costs the other hooks nothing.
-    # The hook is in it so that the claim's skipping of busy hooks is tested on the entry.
+    # head are not in it, so a long ordered backlog costs the other hooks nothing. In the
+    # claim's order (due, then created), so it is read from its start and stops at the
+    # limit (migration 0011). The hook is in it so that the claim's skipping of busy hooks
+    # is tested on the entry.
     Index(
         "ix_deliveries_due",
         "next_attempt_at",
+        "created_at",
         "hook_id",
         postgresql_where=text(DUE_UNORDERED),
         sqlite_where=text(DUE_UNORDERED),
