@@ -33,6 +33,7 @@ from forgehooks.store.driver import (
     Connection,
     ConnectionCache,
     PostgresBackend,
+    PostgresOnFirstUse,
     SQLiteBackend,
     SQLiteThreadBackend,
 )
@@ -146,10 +147,13 @@ class Database:
                 conn = self._reader()
                 yield Connection(SQLiteBackend(conn), self.dialect, self._reader_cache, self.access)
                 return
-            async with self._pooled() as raw:
-                yield Connection(
-                    PostgresBackend(raw), self.dialect, access=self.access, objects=self._objects
-                )
+            backend = PostgresOnFirstUse(self._pooled)
+            try:
+                yield Connection(backend, self.dialect, access=self.access, objects=self._objects)
+            except BaseException as exc:
+                await backend.release(exc)
+                raise
+            await backend.release(None)
 
     # -- PostgreSQL ---------------------------------------------------------------------------
     @asynccontextmanager

@@ -26,7 +26,7 @@ import json
 import sqlite3
 from collections import namedtuple
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -250,6 +250,45 @@ class PostgresBackend:
         except asyncpg.IntegrityConstraintViolationError as exc:
             raise IntegrityError(str(exc)) from exc
         return len(rows)  # an INSERT writes every row or fails
+
+
+class PostgresOnFirstUse(PostgresBackend):
+    """A pooled connection taken at the first statement and given back by `release`: a
+    block of reads answered from the access cache (every request's token and project)
+    takes none. A checkout and its return cost about 20 µs of the API's CPU each."""
+
+    def __init__(self, checkout: Callable[[], AbstractAsyncContextManager[asyncpg.Connection]]) -> None:
+        self._checkout = checkout
+        self._held: AsyncExitStack | None = None
+
+    async def _connection(self) -> asyncpg.Connection:
+        if self._held is None:
+            self._held = AsyncExitStack()
+            self.conn = await self._held.enter_async_context(self._checkout())
+        return self.conn
+
+    async def fetch(self, sql: str, args: Sequence[Any]) -> list[Any]:
+        await self._connection()
+        return await super().fetch(sql, args)
+
+    async def execute(self, sql: str, args: Sequence[Any]) -> int:
+        await self._connection()
+        return await super().execute(sql, args)
+
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        await self._connection()
+        return await super().execute_many(sql, rows)
+
+    async def release(self, error: BaseException | None) -> None:
+        """Give the connection back (if taken); `error` is what ended the block, which the
+        checkout sees (an outage closes the connection rather than returning it)."""
+        held, self._held = self._held, None
+        if held is None:
+            return
+        if error is None:
+            await held.aclose()
+        else:
+            await held.__aexit__(type(error), error, error.__traceback__)
 
 
 @dataclass(frozen=True, slots=True)
