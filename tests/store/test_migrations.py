@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from forgehooks.config import Settings
 from forgehooks.store.database import Database
@@ -46,3 +47,26 @@ async def test_the_latest_migrations_go_down_and_up_again(settings: Settings) ->
     await asyncio.to_thread(upgrade, url, "head", schema)
     differences, _ = await schema_differences(settings)
     assert differences == []
+
+
+async def test_on_postgresql_the_deliveries_are_vacuumed_after_a_fixed_number_of_changes(
+    settings: Settings,
+) -> None:
+    if settings.resolved_database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's autovacuum")
+    db = Database(settings.resolved_database_url, schema=settings.database_schema or None)
+    relation = "deliveries" if not settings.database_schema else f"{settings.database_schema}.deliveries"
+    try:
+        async with db.reading() as conn:
+            found = (
+                await conn.execute(
+                    text(f"SELECT reloptions FROM pg_class WHERE oid = '{relation}'::regclass")
+                )
+            ).scalar_one()
+    finally:
+        await db.dispose()
+    assert set(found) == {
+        "autovacuum_vacuum_scale_factor=0",
+        "autovacuum_vacuum_threshold=10000",
+        "autovacuum_vacuum_cost_delay=0",
+    }
