@@ -75,6 +75,11 @@ class Database:
         # PostgreSQL: an asyncpg pool, made in the running loop on first use
         self._pool: asyncpg.Pool | None = None
         self._pool_made: asyncio.Lock | None = None
+        # Turns at the pool, handed out first come, first served. asyncpg's own wait lets a
+        # newcomer take a connection just given back before the coroutine woken for it runs:
+        # at 64 connections on a pool of 20 the hook list's p99 was 100-300 ms for a 28 ms
+        # mean. One turn per connection the pool may open, so the pool itself never waits.
+        self._turns: asyncio.Semaphore | None = None
         # who tokens are and members' roles, per process (PostgreSQL: while LISTENing)
         self.access = AccessCache(notified=not self.is_sqlite, schema=schema or "")
         self._objects = BuiltObjects()  # what reads built from rows (SQLite: in its reader's cache)
@@ -161,7 +166,15 @@ class Database:
         """A connection of the pool; one that failed as an outage does is closed, not reused
         (after a server restart its state is unknown), and the pool opens a new one."""
         pool = await self._postgres()
-        raw = await pool.acquire(timeout=WRITER_WAIT)  # all taken that long: a 503, not a hang
+        turns = self._turns
+        assert turns is not None
+        async with asyncio.timeout(WRITER_WAIT):  # all taken that long: a 503, not a hang
+            await turns.acquire()
+        try:
+            raw = await pool.acquire()  # a turn held: one is free, or being opened
+        except BaseException:
+            turns.release()
+            raise
         try:
             yield raw
         except POSTGRES_OUTAGES:
@@ -169,6 +182,7 @@ class Database:
             raise
         finally:
             await pool.release(raw)
+            turns.release()
 
     async def _postgres(self) -> asyncpg.Pool:
         if self._pool is not None:
@@ -191,6 +205,7 @@ class Database:
                     reset=_keep_session,
                     statement_cache_size=1024,  # the padded IN lists make a few hundred texts
                 )
+                self._turns = asyncio.Semaphore(2 * self.pool_size)
                 self._listener_stop = asyncio.Event()
                 self._listener = asyncio.create_task(
                     listen(
