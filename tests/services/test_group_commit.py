@@ -121,3 +121,22 @@ async def test_one_key_used_by_requests_of_one_group(
         assert len(created) == 4 and len({a.json()["event_id"] for a in created}) == 1
     else:  # one is published, the others are conflicts
         assert len(created) == 1 and sorted(a.status_code for a in answers) == [201, 409, 409, 409]
+
+
+async def test_an_outage_answers_the_whole_group_at_once() -> None:
+    class Outage(Exception):
+        pass
+
+    groups: list[list[str]] = []
+
+    async def commit(items: Sequence[str]) -> list[str]:
+        groups.append(list(items))
+        await asyncio.sleep(0.01)
+        raise Outage("the database is down")
+
+    group: GroupCommit[str, str] = GroupCommit(commit, weight=lambda _: 1, limit=100, shared=(Outage,))
+    first = asyncio.ensure_future(group.submit("first"))
+    await asyncio.sleep(0)
+    results = await asyncio.gather(first, *(group.submit(i) for i in "abc"), return_exceptions=True)
+    assert all(isinstance(r, Outage) for r in results)
+    assert groups == [["first"], ["a", "b", "c"]]  # not tried again one by one

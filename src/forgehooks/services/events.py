@@ -13,7 +13,7 @@ import orjson
 
 from forgehooks.core.clock import utcnow
 from forgehooks.core.codec import from_jsonable
-from forgehooks.core.errors import Conflict, InvalidInput
+from forgehooks.core.errors import Conflict, InvalidInput, Unavailable
 from forgehooks.core.events import BODY_TYPES, Actor, Body, Event, EventKind
 from forgehooks.core.hooks import Subscriber
 from forgehooks.core.ids import new_ordered_uuid
@@ -131,7 +131,9 @@ GROUP_EVENTS = 1000
 def _group_of(rt: Runtime) -> GroupCommit[Publishing, list[Published]]:
     if rt.publish_group is None:
         commit = functools.partial(_publish_group, rt)
-        rt.publish_group = GroupCommit(commit, weight=Publishing.weight, limit=GROUP_EVENTS)
+        rt.publish_group = GroupCommit(
+            commit, weight=Publishing.weight, limit=GROUP_EVENTS, shared=(Unavailable,)
+        )
     group: GroupCommit[Publishing, list[Published]] = rt.publish_group
     return group
 

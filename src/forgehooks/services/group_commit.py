@@ -29,9 +29,12 @@ class GroupCommit(Generic[Item, Result]):
     """Commits items in groups through `commit`, which answers each item of a group in order.
 
     `weight` of an item (its events) bounds a group's size at `limit` (a single item over it
-    still goes alone). One group commits at a time: with two at once on PostgreSQL (one
-    building while the other waits for its COMMIT) the groups were smaller and a publish
-    cost 15% more CPU (bench/e2e.py, 514 against 595 events/s).
+    still goes alone). An error of a `shared` type (the database unavailable) is every
+    item's answer at once; any other is looked for by committing each item alone.
+
+    One group commits at a time: with two at once on PostgreSQL (one building while the
+    other waits for its COMMIT) the groups were smaller and a publish cost 15% more CPU
+    (bench/e2e.py, 514 against 595 events/s).
     """
 
     def __init__(
@@ -40,10 +43,12 @@ class GroupCommit(Generic[Item, Result]):
         *,
         weight: Callable[[Item], int],
         limit: int,
+        shared: tuple[type[Exception], ...] = (),
     ) -> None:
         self._commit = commit
         self._weight = weight
         self._limit = limit
+        self._shared = shared
         self._queue: list[_Waiting[Item, Result]] = []
         self._running = False
         self._tasks: set[asyncio.Task[None]] = set()
@@ -88,8 +93,9 @@ class GroupCommit(Generic[Item, Result]):
         try:
             results = await self._commit([w.item for w in group])
         except Exception as exc:
-            if len(group) == 1:
-                _answer(group[0], exc)
+            if len(group) == 1 or isinstance(exc, self._shared):
+                for waiting in group:  # an outage: trying each alone would only wait longer
+                    _answer(waiting, exc)
                 return
         except BaseException:  # cancelled (the loop is closing): no caller waits forever
             for waiting in group:
