@@ -7,10 +7,24 @@ import socket
 import threading
 import time
 
+import httpx
 import uvicorn
 
 from forgehooks.api.app import create_app
 from forgehooks.config import Settings
+
+
+def wait_ready(port: int, timeout: float = 60) -> None:
+    """Block until a `forgehooks serve` on `port` answers /readyz with 200."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"the service on port {port} did not become ready")
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.servers import free_port
+from tests.servers import free_port, wait_ready
 
 BIN = Path(sys.executable).parent / "forgehooks"
 pytestmark = pytest.mark.e2e
@@ -22,18 +22,6 @@ pytestmark = pytest.mark.e2e
 
 def _env(tmp_path: Path) -> dict[str, str]:
     return os.environ | {"FORGEHOOKS_DATA_DIR": str(tmp_path / "data"), "FORGEHOOKS_DATABASE_URL": ""}
-
-
-def _wait_ready(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("the service did not become ready")
 
 
 def test_first_start_prints_a_working_admin_token_once(tmp_path: Path) -> None:
@@ -81,7 +69,7 @@ def test_first_start_prints_a_working_admin_token_once(tmp_path: Path) -> None:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    _wait_ready(port)  # serving: the start-up, where a token would be printed, is over
+    wait_ready(port)  # serving: the start-up, where a token would be printed, is over
     second.send_signal(signal.SIGTERM)
     again, _ = second.communicate(timeout=30)
     assert "fh_" not in again and "First start" not in again

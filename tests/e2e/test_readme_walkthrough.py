@@ -11,10 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.servers import free_port
+from tests.servers import free_port, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -41,18 +40,6 @@ def _shown() -> list[str]:
 
 def _without_size(line: str) -> str:
     return re.sub(r"\s+\((\d+|…) bytes\)\s*$", "", line)
-
-
-def _wait_ready(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url).status_code < 500:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer")
 
 
 def test_the_walkthrough_delivers_one_push_through_every_face(tmp_path: Path) -> None:
@@ -82,7 +69,7 @@ def test_the_walkthrough_delivers_one_push_through_every_face(tmp_path: Path) ->
         text=True,
     )
     try:
-        _wait_ready(f"http://127.0.0.1:{port}/readyz")
+        wait_ready(port)
         ran = subprocess.run(
             ["bash", "-e", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
         )

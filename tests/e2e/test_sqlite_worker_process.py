@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.receivers import Receiver
-from tests.servers import free_port
+from tests.servers import free_port, wait_ready
 
 BIN = Path(sys.executable).parent / "forgehooks"
 pytestmark = pytest.mark.e2e
@@ -31,18 +31,6 @@ def _token(proc: subprocess.Popen[str]) -> str:
         if match:
             return match.group(1)
     raise AssertionError(f"no admin token printed: {seen}")
-
-
-def _ready(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError("serve did not become ready")
 
 
 def test_a_publish_wakes_the_worker_process_at_once(tmp_path: Path) -> None:
@@ -67,7 +55,7 @@ def test_a_publish_wakes_the_worker_process_at_once(tmp_path: Path) -> None:
     try:
         headers = {"PRIVATE-TOKEN": _token(serve)}
         base = f"http://127.0.0.1:{port}"
-        _ready(base)
+        wait_ready(port)
         api = f"{base}/api/forgehooks/v1"
         with Receiver() as receiver:
             r = httpx.post(f"{api}/projects", json={"path": "acme/widgets"}, headers=headers)
