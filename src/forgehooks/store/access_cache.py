@@ -22,9 +22,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import String, bindparam, func, select, update
+from sqlalchemy import select, update
 
 from forgehooks.store.driver import Connection
+from forgehooks.store.listening import notify
 from forgehooks.store.tables import access_generation
 
 T = TypeVar("T")
@@ -37,7 +38,6 @@ _RAISE = (
     .where(access_generation.c.id == 1)
     .values(generation=access_generation.c.generation + 1)
 )
-_NOTIFY = select(func.pg_notify(bindparam("channel", type_=String), bindparam("payload", type_=String)))
 
 
 class AccessCache:
@@ -113,4 +113,4 @@ async def access_changed(conn: Connection) -> None:
         await conn.execute(_RAISE)
     else:
         schema = conn.access.schema if conn.access is not None else ""
-        await conn.fetch(_NOTIFY, {"channel": CHANNEL, "payload": schema})
+        await notify(conn, CHANNEL, schema)

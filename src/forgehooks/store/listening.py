@@ -1,4 +1,5 @@
-"""LISTEN on PostgreSQL from a connection of its own, reconnecting after failures.
+"""NOTIFY and LISTEN on PostgreSQL: sending within a transaction, listening from a
+connection of its own, reconnecting after failures.
 
 Used to wake workers when deliveries are due (store/wakeups.py) and to drop each process's
 access cache when another process changes tokens or roles (store/access_cache.py). While
@@ -15,12 +16,23 @@ from collections.abc import Callable
 from typing import Any
 
 import asyncpg
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.engine import make_url
+
+from forgehooks.store.driver import Connection
 
 log = logging.getLogger("forgehooks.listening")
 
 #: Pause before listening again after the listening connection failed (seconds).
 RECONNECT_PAUSE = 2.0
+
+
+_NOTIFY = select(func.pg_notify(bindparam("channel", type_=String), bindparam("payload", type_=String)))
+
+
+async def notify(conn: Connection, channel: str, payload: str) -> None:
+    """Within a transaction on `conn`: tell `channel`'s listeners `payload` when it commits."""
+    await conn.fetch(_NOTIFY, {"channel": channel, "payload": payload})
 
 
 async def listen(

@@ -25,12 +25,9 @@ import os
 import socket
 from collections.abc import Callable
 
-from sqlalchemy import Executable, String, bindparam, func, select
-
 from forgehooks.store.database import Database
 from forgehooks.store.driver import Connection
-from forgehooks.store.listening import listen
-from forgehooks.store.queue import STATEMENTS
+from forgehooks.store.listening import listen, notify
 
 CHANNEL = "forgehooks_due"
 
@@ -38,17 +35,11 @@ log = logging.getLogger("forgehooks.wakeups")
 _sender: socket.socket | None = None  # SQLite: this process's socket for nudges
 
 
-def _notify_statement() -> tuple[Executable, list[str]]:
-    channel, payload = bindparam("channel", type_=String), bindparam("payload", type_=String)
-    return select(func.pg_notify(channel, payload)), ["channel", "payload"]
-
-
 async def notify_due(db: Database, conn: Connection) -> None:
     """Within a transaction on `conn`: wake the workers listening to `db` when it commits."""
     if db.is_sqlite:
-        return  # one process claims on SQLite: it is woken in-process
-    statement = STATEMENTS.get(conn.dialect, _notify_statement)
-    await conn.rows(statement, {"channel": CHANNEL, "payload": db.schema or ""})
+        return  # SQLite: the publishing process nudges after its commit (`nudge`)
+    await notify(conn, CHANNEL, db.schema or "")
 
 
 def _address(db: Database) -> str:
